@@ -1,0 +1,27 @@
+# Two commands set everything up on a fresh machine:
+#   make run   — the portal with demo data (and a worker when CELERY_BROKER_URL is set)
+#   make test  — lint and the whole test suite against PostgreSQL and Redis
+VENV ?= .venv
+PYTHON ?= python3
+
+.PHONY: run test install lint benchmark clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	bash scripts/run.sh
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,157 @@
+"""The outbox: every notification email goes through ``queue_email`` and ``deliver``.
+
+``queue_email`` writes the row inside the caller's transaction and hands it to Celery only after
+commit, so a rolled-back change never sends mail and a broker outage never loses it: the row stays
+``queued`` and the periodic sweep hands it over again. ``deliver`` claims the row under a lock, so
+however many tasks are queued for one email, it goes out once.
+"""
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Email
+
+logger = logging.getLogger(__name__)
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Subject, plain text and HTML from ``emails/<template>.{subject.txt,txt,html}``."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{template}.subject.txt", context).split())
+    body_text = render_to_string(f"emails/{template}.txt", context)
+    body_html = render_to_string(f"emails/{template}.html", context)
+    return subject, body_text, body_html
+
+
+def queue_email(template: str, to, context: dict, reply_to=None) -> Email:
+    """Store an email for sending once the surrounding transaction commits."""
+    recipients = [to] if isinstance(to, str) else [addr for addr in to if addr]
+    subject, body_text, body_html = render_email(template, context)
+    email = Email.objects.create(
+        template=template,
+        to=recipients,
+        reply_to=[reply_to] if isinstance(reply_to, str) else list(reply_to or []),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    transaction.on_commit(lambda: hand_to_worker(email.pk))
+    return email
+
+
+def hand_to_worker(email_id: int, countdown: int | None = None) -> bool:
+    """Publish the send task; if the broker is unreachable the row simply waits for the sweep."""
+    from .tasks import send_email
+
+    try:
+        send_email.apply_async((email_id,), countdown=countdown, retry=False)
+    except Exception as exc:  # any broker/connection error: the sweep retries later
+        logger.warning("Email %s left queued, broker unavailable: %s", email_id, exc)
+        return False
+    return True
+
+
+def _is_temporary(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | socket.timeout | OSError)
+
+
+def retry_delay(attempts: int) -> int:
+    return settings.OUTBOX_RETRY_BASE_SECONDS * (2 ** max(attempts - 1, 0))
+
+
+def claim(email_id: int) -> Email | None:
+    """Move a due, queued email to ``sending``; None if another worker has it or it is not due."""
+    with transaction.atomic():
+        email = (
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=Email.Status.QUEUED, next_attempt_at__lte=timezone.now() + timedelta(seconds=1))
+            .first()
+        )
+        if email is None:
+            return None
+        email.status = Email.Status.SENDING
+        email.attempts += 1
+        email.save(update_fields=["status", "attempts", "updated_at"])
+        return email
+
+
+def deliver(email_id: int) -> str:
+    """Send one email if it is due. Returns the resulting status (or 'skipped')."""
+    email = claim(email_id)
+    if email is None:
+        return "skipped"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        reply_to=email.reply_to or None,
+        headers={"X-IME-Email-Id": str(email.pk)},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        return _record_failure(email, exc)
+    email.status = Email.Status.SENT
+    email.sent_at = timezone.now()
+    email.last_error = ""
+    email.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+    return email.status
+
+
+def _record_failure(email: Email, exc: Exception) -> str:
+    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if _is_temporary(exc) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        delay = retry_delay(email.attempts)
+        email.status = Email.Status.QUEUED
+        email.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        email.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+        logger.info("Email %s failed temporarily, retry in %ss: %s", email.pk, delay, exc)
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            hand_to_worker(email.pk, countdown=delay)
+    else:
+        email.status = Email.Status.FAILED
+        email.save(update_fields=["status", "last_error", "updated_at"])
+        logger.error("Email %s failed permanently: %s", email.pk, exc)
+    return email.status
+
+
+def sweep() -> int:
+    """Hand over again mail left queued (broker was down) or stuck in sending (worker died)."""
+    now = timezone.now()
+    stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
+    Email.objects.filter(status=Email.Status.SENDING, updated_at__lt=stuck_before).update(
+        status=Email.Status.QUEUED, next_attempt_at=now, updated_at=now
+    )
+    due_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS)
+    due_ids = list(
+        Email.objects.filter(status=Email.Status.QUEUED, next_attempt_at__lte=due_before)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(hand_to_worker(pk) for pk in due_ids)
+
+
+def resend(emails) -> int:
+    """Admin action: put emails back in the queue now."""
+    ids = [e.pk for e in emails]
+    Email.objects.filter(pk__in=ids).exclude(status=Email.Status.SENDING).update(
+        status=Email.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: hand_to_worker(pk))
+    return len(ids)

@@ -1,0 +1,9 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {
+        "IME_INQUIRY_MAILBOX": settings.IME_INQUIRY_MAILBOX,
+        "IME_MIN_LEAD_DAYS": settings.IME_MIN_LEAD_DAYS,
+        "IME_RECONCILIATION_DAYS": settings.IME_RECONCILIATION_DAYS,
+    }

@@ -1,0 +1,27 @@
+from django import forms
+
+from .models import Inquiry
+
+
+class InquiryForm(forms.ModelForm):
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    class Meta:
+        model = Inquiry
+        fields = ["name", "email", "organisation", "subject", "message"]
+        labels = {"name": "Your name", "email": "Your email address", "organisation": "Organisation (optional)"}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "message": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {"message": "Up to 5,000 characters. Please do not include patient information."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

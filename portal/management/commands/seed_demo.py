@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo users and data (idempotent). Does nothing unless IME_DEMO_DATA is on."
+
+    def handle(self, *args, **options):
+        if not settings.IME_DEMO_DATA:
+            self.stdout.write("IME_DEMO_DATA is off: no demo data loaded.")
+            return
+        with transaction.atomic():
+            logins = demo.seed_all()
+        self.stdout.write(f"Demo data ready ({len(logins)} demo logins).")
