@@ -101,9 +101,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    "default": env.cache_url(
-        "CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"
-    ),
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -153,9 +151,7 @@ else:
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
-        "BACKEND": env.str(
-            "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": env.str("STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
 

@@ -71,4 +71,6 @@ def contact_thanks(request):
 @never_cache
 def healthz(request):
     healthy, checks = health.run_checks()
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
