@@ -193,6 +193,16 @@ IME_INQUIRY_MAILBOX = env.str("IME_INQUIRY_MAILBOX", default="medicaleducation@a
 IME_STAFF_MAILBOX = env.str("IME_STAFF_MAILBOX", default="medicaleducation@axsome.com")
 IME_MIN_LEAD_DAYS = env.int("IME_MIN_LEAD_DAYS", default=60)
 IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
+IME_INVITATION_DAYS = env.int("IME_INVITATION_DAYS", default=7)
+IME_MAX_UPLOAD_MB = env.int("IME_MAX_UPLOAD_MB", default=20)
+# Budget categories grant support may not pay for (SPEC §4); values of grants.choices.BudgetCategory.
+IME_EXCLUDED_BUDGET_CATEGORIES = env.list(
+    "IME_EXCLUDED_BUDGET_CATEGORIES",
+    default=[
+        "attendee_travel", "attendee_registration", "salaries", "equipment",
+        "capital", "operating", "entertainment", "gifts",
+    ],
+)  # fmt: skip
 IME_INQUIRY_RATE = env.str("IME_INQUIRY_RATE", default="5/h")
 IME_HCP_GATE_LEAVE_URL = env.str("IME_HCP_GATE_LEAVE_URL", default="https://www.axsome.com/")
 # Demo users with a published password: only where nothing production-like is configured.
