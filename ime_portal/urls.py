@@ -7,5 +7,7 @@ admin.site.index_title = "Grant administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("grants.urls")),
     path("", include("portal.urls")),
 ]

@@ -33,8 +33,13 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 
 def queue_email(template: str, to, context: dict, reply_to=None) -> Email:
     """Store an email for sending once the surrounding transaction commits."""
-    recipients = [to] if isinstance(to, str) else [addr for addr in to if addr]
     subject, body_text, body_html = render_email(template, context)
+    return store_email(template, to, subject, body_text, body_html, reply_to=reply_to)
+
+
+def store_email(template: str, to, subject: str, body_text: str, body_html: str = "", reply_to=None) -> Email:
+    """Write an already-rendered email to the outbox; it is handed to the worker after commit."""
+    recipients = [to] if isinstance(to, str) else list(dict.fromkeys(addr for addr in to if addr))
     email = Email.objects.create(
         template=template,
         to=recipients,

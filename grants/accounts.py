@@ -1,0 +1,20 @@
+"""Accounts (django-allauth): every account email goes through the outbox like all other mail."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from outbox.services import store_email
+
+
+class OutboxAccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        ctx = {"email": email, "current_site": context.get("current_site"), **context}
+        subject = render_to_string(f"{template_prefix}_subject.txt", ctx, self.request)
+        subject = self.format_email_subject(" ".join(subject.split()))
+        body_text = render_to_string(f"{template_prefix}_message.txt", ctx, self.request).strip()
+        try:
+            body_html = render_to_string(f"{template_prefix}_message.html", ctx, self.request).strip()
+        except TemplateDoesNotExist:
+            body_html = ""
+        store_email(template_prefix.rsplit("/", 1)[-1], email, subject, body_text, body_html)

@@ -1,0 +1,115 @@
+import os
+
+import pytest
+import redis
+from django.conf import settings
+
+from .factories import GrantRequestFactory, OrganisationFactory, StaffFactory, UserFactory, applicant
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_broker():
+    """Each test starts with an empty cache (rate limits) and an empty broker queue."""
+    from django.core.cache import cache
+
+    cache.clear()
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def gated_client(client):
+    """A test client that has already confirmed the US-HCP gate."""
+    client.cookies["ime_us_hcp"] = "yes"
+    return client
+
+
+@pytest.fixture
+def applicant_user(db):
+    return applicant()
+
+
+@pytest.fixture
+def applicant_client(gated_client, applicant_user):
+    gated_client.force_login(applicant_user)
+    gated_client.user = applicant_user
+    return gated_client
+
+
+@pytest.fixture
+def other_applicant_client(db, django_user_model):
+    """A second organisation's member, for checking one organisation never sees another's data."""
+    from django.test import Client
+
+    user = applicant()
+    other = Client()
+    other.cookies["ime_us_hcp"] = "yes"
+    other.force_login(user)
+    other.user = user
+    return other
+
+
+@pytest.fixture
+def draft_request(applicant_user):
+    return GrantRequestFactory(organisation=applicant_user.membership.organisation, created_by=applicant_user)
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory(is_superuser=True)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def gated_page(page, live_server):
+    """A Playwright page whose browser has confirmed the US-HCP gate for the live server."""
+    page.context.add_cookies([{"name": "ime_us_hcp", "value": "yes", "url": live_server.url}])
+    page.set_default_timeout(10_000)
+    return page
+
+
+def assert_accessible(page, context=""):
+    """Run axe-core on the current page; fail listing each WCAG violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
+    )
+    violations = results.response["violations"]
+    summary = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    )
+    assert not violations, f"axe-core found accessibility violations on {context or page.url}:\n{summary}"
+
+
+__all__ = ["OrganisationFactory", "UserFactory", "assert_accessible", "applicant"]
