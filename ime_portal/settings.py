@@ -135,7 +135,6 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Axsome IME Grants] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("HTTPS", default=False) else "http"
 ACCOUNT_ADAPTER = "grants.accounts.OutboxAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_CHANGE_EMAIL = True
@@ -248,6 +247,7 @@ IME_DEMO_DATA = env.bool("IME_DEMO_DATA", default=not env.str("DATABASE_URL", de
 # http://localhost, where secure-only cookies and an HTTPS redirect would lock the user out.
 _https = env.bool("HTTPS", default=bool(env.str("DATABASE_URL", default="")) and not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _https else "http"
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https else 0)

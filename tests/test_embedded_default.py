@@ -1,0 +1,68 @@
+"""`make run` on a machine with only Python: SQLite, in-process tasks and mail files under var/."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from .services import free_port, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def embedded_server(tmp_path):
+    port = free_port()
+    # Nothing configured: only what any shell has, plus where to keep var/ so the test leaves no trace.
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PORT": str(port),
+        "IME_VAR_DIR": str(tmp_path / "var"),
+        "WEB_WORKERS": "1",
+    }
+    log = open(tmp_path / "server.log", "w")
+    process = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return urllib.request.urlopen(base + "/healthz", timeout=2).status == 200
+        except OSError:
+            return False
+
+    try:
+        assert wait_for(up, timeout=90, interval=0.5), (tmp_path / "server.log").read_text()[-3000:]
+        yield base, tmp_path
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_embedded_default_serves_the_portal_with_no_configuration(embedded_server):
+    base, tmp_path = embedded_server
+    health = json.loads(urllib.request.urlopen(base + "/healthz").read())
+    assert health["checks"]["database"]["detail"] == "sqlite"
+    assert health["checks"]["broker"]["detail"].startswith("embedded")
+    assert (tmp_path / "var" / "ime_portal.sqlite3").exists()
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    gate = opener.open(base + "/").read().decode()
+    assert "intended for US healthcare professionals only" in gate
+    token = gate.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    body = f"csrfmiddlewaretoken={token}&next=/&choice=confirm".encode()
+    home = opener.open(urllib.request.Request(base + "/hcp-confirmation/", data=body, headers={"Referer": base}))
+    assert home.status == 200
+    assert "<h1" in home.read().decode()
+
+    log = (tmp_path / "server.log").read_text()
+    assert "admin@example.com" in log, "the demo logins are printed"
