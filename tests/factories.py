@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from grants.choices import (
@@ -138,3 +139,42 @@ class GrantRequestFactory(factory.django.DjangoModelFactory):
             unit_cost=Decimal("22500"),
             quantity=1,
         )
+
+
+TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A real (tiny) PDF attached to a request, stored through the default storage."""
+
+    class Meta:
+        model = "grants.Attachment"
+
+    grant_request = factory.SubFactory(GrantRequestFactory)
+    kind = "request_letter"
+    file = factory.LazyAttribute(lambda a: ContentFile(TINY_PDF, name=f"{a.kind}.pdf"))
+    original_name = factory.LazyAttribute(lambda a: f"{a.kind.replace('_', '-')}.pdf")
+    content_type = "application/pdf"
+    size = len(TINY_PDF)
+    uploaded_by = factory.LazyAttribute(lambda a: a.grant_request.created_by)
+
+
+def attach_required_documents(grant_request):
+    """Attach every document the eligibility rules can ask a request for (W-9 included)."""
+    kinds = ["request_letter", "budget", "accreditation_letter", "agenda", "w9"]
+    present = set(grant_request.attachments.values_list("kind", flat=True))
+    for kind in kinds:
+        if kind not in present:
+            AttachmentFactory(grant_request=grant_request, kind=kind)
+    return grant_request
+
+
+def staff_with_role(role, **kwargs):
+    """A staff user in the group of ``role`` (a reviews.roles.Role)."""
+    from django.contrib.auth.models import Group
+
+    from reviews.roles import GROUP_NAMES
+
+    user = StaffFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    return user
