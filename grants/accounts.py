@@ -18,3 +18,17 @@ class OutboxAccountAdapter(DefaultAccountAdapter):
         except TemplateDoesNotExist:
             body_html = ""
         store_email(template_prefix.rsplit("/", 1)[-1], email, subject, body_text, body_html)
+
+
+def axes_username(request, credentials) -> str | None:
+    """The account a sign-in attempt was for, so django-axes locks out that account from that address only.
+
+    allauth authenticates with ``email=`` and the admin with ``username=``; axes alone would find neither and
+    count every attempt from one address together, locking out everyone behind the same network.
+    """
+    credentials = credentials or {}
+    data = getattr(request, "POST", {}) if request is not None else {}
+    for value in (credentials.get("email"), credentials.get("username"), data.get("login"), data.get("username")):
+        if value:
+            return str(value).strip().lower()
+    return None

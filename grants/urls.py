@@ -3,3 +3,20 @@
 app_name = "grants"
 
 urlpatterns: list = []
+
+from .views import organisations  # noqa: E402
+
+urlpatterns += organisations.urlpatterns
+
+from .views import sections  # noqa: E402
+
+urlpatterns += sections.urlpatterns
+
+from .views import attachments, submission  # noqa: E402
+from .views import requests as request_views  # noqa: E402
+
+urlpatterns += request_views.urlpatterns + submission.urlpatterns + attachments.urlpatterns
+
+from .views import eligibility  # noqa: E402
+
+urlpatterns += eligibility.urlpatterns

@@ -1,4 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_role_groups(sender, apps=None, using="default", **kwargs):
+    """Re-create the role groups whenever tables are (re)built: a data migration runs once, but
+    `flush` (and every transactional test) empties auth_group afterwards."""
+    from django.contrib.auth.models import Group, Permission
+
+    from .permissions import sync_role_groups
+
+    if Permission.objects.using(using).exists():
+        sync_role_groups(Group.objects.db_manager(using).model, Permission)
 
 
 class ReviewsConfig(AppConfig):
@@ -12,3 +24,4 @@ class ReviewsConfig(AppConfig):
 
         if reviews_demo.seed_demo_staff not in demo.SEEDERS:
             demo.SEEDERS.append(reviews_demo.seed_demo_staff)
+        post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="reviews.ensure_role_groups")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import GrantRequest
-from grants.status import GrantStatus
+from grants.status import UNDECIDED, GrantStatus
 from outbox.services import queue_email
 
 from .choices import RUBRIC, DecisionOutcome, DeclineReason, ReviewStage
@@ -135,6 +135,8 @@ def assign_reviewer(grant_request, *, reviewer, stage: str, by) -> Assignment:
         raise ValidationError(f"{reviewer.get_full_name() or reviewer.email} is not a {required.label.lower()}.")
     if not roles_of(by, grant_request) & {Role.COORDINATOR, Role.ADMINISTRATOR}:
         raise NotAllowed("Only a grants coordinator or an administrator assigns reviewers.")
+    if grant_request.status not in UNDECIDED:
+        raise ValidationError("Reviewers can be assigned only while the request awaits a decision.")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -149,6 +151,25 @@ def assign_reviewer(grant_request, *, reviewer, stage: str, by) -> Assignment:
             _context(grant_request, assignment=assignment, reviewer=reviewer),
         )
     return assignment
+
+
+def unassign_reviewer(assignment: Assignment, *, by) -> None:
+    """Take a reviewer off a request, as long as they have not submitted their review."""
+    if not roles_of(by, assignment.grant_request) & {Role.COORDINATOR, Role.ADMINISTRATOR}:
+        raise NotAllowed("Only a grants coordinator or an administrator removes reviewers.")
+    with transaction.atomic():
+        submitted = Review.objects.filter(
+            grant_request=assignment.grant_request,
+            reviewer=assignment.reviewer,
+            stage=assignment.stage,
+            submitted_at__isnull=False,
+        )
+        if submitted.exists():
+            raise ValidationError("This reviewer has already submitted their review; it stays on record.")
+        Review.objects.filter(
+            grant_request=assignment.grant_request, reviewer=assignment.reviewer, stage=assignment.stage
+        ).delete()
+        assignment.delete()
 
 
 def current_stage(grant_request) -> str | None:
@@ -167,6 +188,8 @@ def review_for(grant_request, reviewer) -> Review:
         reviewer, grant_request
     ):
         raise NotAllowed(f"Only a {STAGE_ROLES[stage].label.lower()} reviews at this stage.")
+    if not Assignment.objects.filter(grant_request=grant_request, reviewer=reviewer, stage=stage).exists():
+        raise NotAllowed("You are not assigned to review this request at this stage.")
     review, _ = Review.objects.get_or_create(grant_request=grant_request, reviewer=reviewer, stage=stage)
     return review
 

@@ -4,7 +4,7 @@ Read it against the process on paper: one row per transition. ``transition()`` b
 code that writes ``GrantRequest.status``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,24 +24,26 @@ class Transition:
     roles: frozenset
     label: str
     note_required: bool = False
-    effects: tuple = field(default=())
+    # Notes on internal hand-offs (screening → medical review…) are for staff; the rest the applicant reads.
+    applicant_sees_note: bool = True
 
 
-def _t(name, sources, target, roles, label, note_required=False):
+def _t(name, sources, target, roles, label, note_required=False, internal=False):
     sources = frozenset([sources] if isinstance(sources, str) else sources)
-    return Transition(name, sources, target, frozenset(roles), label, note_required)
+    return Transition(name, sources, target, frozenset(roles), label, note_required, not internal)
 
 
 TRANSITIONS: list[Transition] = [
     # name                     from                                  to                       who
     _t("submit", S.DRAFT, S.SUBMITTED, {Role.APPLICANT}, "Submit"),
-    _t("start_screening", S.SUBMITTED, S.SCREENING, STAFF_SCREENERS, "Start screening"),
+    _t("start_screening", S.SUBMITTED, S.SCREENING, STAFF_SCREENERS, "Start screening", internal=True),
     _t("request_information", S.SCREENING, S.INFORMATION_REQUESTED, STAFF_SCREENERS,
        "Request information", note_required=True),
     _t("resubmit", S.INFORMATION_REQUESTED, S.SCREENING, {Role.APPLICANT}, "Send answer"),
-    _t("send_to_medical_review", S.SCREENING, S.MEDICAL_REVIEW, STAFF_SCREENERS, "Send to medical review"),
+    _t("send_to_medical_review", S.SCREENING, S.MEDICAL_REVIEW, STAFF_SCREENERS, "Send to medical review",
+       internal=True),
     _t("send_to_committee", S.MEDICAL_REVIEW, S.COMMITTEE_REVIEW,
-       {Role.COORDINATOR, Role.MEDICAL, Role.ADMINISTRATOR}, "Send to committee"),
+       {Role.COORDINATOR, Role.MEDICAL, Role.ADMINISTRATOR}, "Send to committee", internal=True),
     _t("approve", S.COMMITTEE_REVIEW, S.APPROVED, {Role.COMMITTEE, Role.ADMINISTRATOR}, "Approve"),
     _t("partially_approve", S.COMMITTEE_REVIEW, S.PARTIALLY_APPROVED, {Role.COMMITTEE, Role.ADMINISTRATOR},
        "Approve in part", note_required=True),

@@ -116,7 +116,7 @@ def test_the_log_is_append_only():
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_clicking_at_once_leave_one_state_and_one_log_entry():
     grant_request = request_in(GrantStatus.SCREENING)
-    staff = [staff_with_role(Role.COORDINATOR), staff_with_role(Role.COMPLIANCE)]
+    staff = [staff_with_role(Role.COMPLIANCE), staff_with_role(Role.COORDINATOR)]
     barrier = threading.Barrier(2)
     outcomes = []
 

@@ -1,0 +1,54 @@
+"""Demo data for the applicant area (registered in portal.demo.SEEDERS by GrantsConfig.ready)."""
+
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from .choices import AccreditationBody, OrganisationType, TaxStatus
+from .models import Membership, Organisation
+
+DEMO_APPLICANT_EMAIL = "applicant@example.com"
+DEMO_ORGANISATION = {
+    "legal_name": "Northeast Neurology Education Institute",
+    "org_type": OrganisationType.ACCREDITED_PROVIDER,
+    "tax_status": TaxStatus.NON_PROFIT,
+    "ein": "04-3198765",
+    "address_line1": "200 Longwood Avenue",
+    "address_line2": "Suite 410",
+    "city": "Boston",
+    "state": "MA",
+    "postal_code": "02115",
+    "country": "US",
+    "website": "https://neuro-education.example.org",
+    "accreditation_body": AccreditationBody.ACCME,
+    "accreditation_id": "ACCME-0004821",
+}
+
+
+def seed_demo_applicant():
+    """A verified applicant who owns an accredited provider; safe to run any number of times."""
+    from portal.demo import DEMO_PASSWORD
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=DEMO_APPLICANT_EMAIL,
+        defaults={"email": DEMO_APPLICANT_EMAIL, "first_name": "Morgan", "last_name": "Reyes"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=DEMO_APPLICANT_EMAIL, defaults={"verified": True, "primary": True}
+    )
+    # Accreditation always runs four years ahead of "today", so the demo never shows an expired provider.
+    expiry = date(date.today().year + 4, 12, 31)
+    organisation, _ = Organisation.objects.get_or_create(
+        legal_name=DEMO_ORGANISATION["legal_name"],
+        defaults={**DEMO_ORGANISATION, "accreditation_expiry": expiry},
+    )
+    if not Membership.objects.filter(user=user).exists():
+        has_owner = organisation.memberships.filter(role=Membership.Role.OWNER).exists()
+        role = Membership.Role.MEMBER if has_owner else Membership.Role.OWNER
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    return [("Applicant (organisation owner)", DEMO_APPLICANT_EMAIL, "/accounts/login/")]

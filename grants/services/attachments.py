@@ -1,0 +1,118 @@
+"""Attachments: which documents a request needs, adding and removing them while the applicant may edit.
+
+Files are checked by content (``grants.uploads.validate_upload``), stored under an unguessable key
+(``grants.keys.attachment_key`` via the model's ``upload_to``) and only ever served through the
+download view, which checks organisation membership.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ..choices import AttachmentKind
+from ..models import Attachment, GrantRequest
+from ..status import GrantStatus
+from ..uploads import clean_filename, validate_upload
+
+
+class AttachmentsLocked(Exception):
+    """The request's documents can no longer be changed by the applicant; the message says why."""
+
+
+@dataclass(frozen=True)
+class KindGroup:
+    """One kind of document with the files attached for it, for the section page and the summary."""
+
+    kind: str
+    label: str
+    required: bool
+    attachments: list
+
+    @property
+    def missing(self) -> bool:
+        return self.required and not self.attachments
+
+
+def required_kinds(grant_request) -> list[str]:
+    """The kinds of document this request must carry before it can be submitted (one rule, in eligibility)."""
+    from ..eligibility import required_attachment_kinds
+
+    return required_attachment_kinds(grant_request)
+
+
+def missing_kinds(grant_request) -> list[str]:
+    present = {a.kind for a in grant_request.attachments.all()}
+    return [kind for kind in required_kinds(grant_request) if kind not in present]
+
+
+def grouped_attachments(grant_request) -> list[KindGroup]:
+    """Every kind of document, required ones first, each with its files (uses a prefetch if present)."""
+    required = required_kinds(grant_request)
+    by_kind: dict[str, list] = {}
+    for attachment in grant_request.attachments.all():
+        by_kind.setdefault(attachment.kind, []).append(attachment)
+    ordered = required + [kind for kind in AttachmentKind.values if kind not in required]
+    return [KindGroup(kind, AttachmentKind(kind).label, kind in required, by_kind.get(kind, [])) for kind in ordered]
+
+
+def _check_editable(grant_request) -> None:
+    if not grant_request.is_editable_by_applicant:
+        raise AttachmentsLocked(
+            f"This request is {grant_request.get_status_display().lower()}, so its documents can no longer be changed."
+        )
+
+
+def can_remove(attachment, grant_request) -> bool:
+    """Drafts: any document. While answering a request for information: only documents added since
+    the request was submitted, so what the reviewers already read stays on file."""
+    if grant_request.status == GrantStatus.DRAFT:
+        return True
+    if grant_request.status == GrantStatus.INFORMATION_REQUESTED:
+        return grant_request.submitted_at is not None and attachment.uploaded_at > grant_request.submitted_at
+    return False
+
+
+def add_attachment(grant_request, *, kind: str, upload, user) -> Attachment:
+    """Validate ``upload`` by content and store it. Raises ValidationError (bad file) or AttachmentsLocked."""
+    accepted = validate_upload(upload)
+    with transaction.atomic():
+        # The lock makes an upload and a submission of the same request happen one after the other.
+        locked = GrantRequest.objects.select_for_update().get(pk=grant_request.pk)
+        _check_editable(locked)
+        attachment = Attachment(
+            grant_request=locked,
+            kind=kind,
+            original_name=clean_filename(upload.name),
+            content_type=accepted.content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+        # The key's extension comes from the detected type, never from the name the user chose.
+        attachment.file.save(f"document{accepted.extension}", upload, save=False)
+        stored_name = attachment.file.name
+        try:
+            attachment.save()
+        except Exception:
+            attachment.file.storage.delete(stored_name)
+            raise
+    return attachment
+
+
+def remove_attachment(attachment, *, user) -> None:
+    """Delete a document (row now, stored file once the deletion is committed)."""
+    with transaction.atomic():
+        locked = GrantRequest.objects.select_for_update().get(pk=attachment.grant_request_id)
+        _check_editable(locked)
+        if not can_remove(attachment, locked):
+            raise AttachmentsLocked(
+                "Documents sent with the original submission stay on file; upload a new version instead."
+            )
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def delete_stored_files(names, storage) -> None:
+    for name in names:
+        if name:
+            storage.delete(name)

@@ -1,0 +1,57 @@
+"""Which parts of a grant request the applicant may change right now.
+
+A draft is open everywhere. While a request for information is open, only the sections the IME team
+named can change ("attachments" only if named), so everything the reviewers have already read stays as
+they read it. In every other status the request is read-only.
+"""
+
+from ..status import GrantStatus
+
+ONLY_ASKED_SECTIONS_MESSAGE = "Only the sections the IME team asked about can be changed."
+
+# Remembered on the instance for the page being built: the view, the navigation and the progress
+# indicator all ask, and the answer only changes with the status.
+_MEMO = "_editable_sections_memo"
+
+
+def editable_sections(grant_request) -> set[str] | None:
+    """``None`` when every section may change (a draft); otherwise the slugs that may (possibly none)."""
+    memo = grant_request.__dict__.get(_MEMO)
+    if memo is not None and memo[0] == grant_request.status:
+        return memo[1]
+    editable = _work_out(grant_request)
+    grant_request.__dict__[_MEMO] = (grant_request.status, editable)
+    return editable
+
+
+def _work_out(grant_request) -> set[str] | None:
+    if grant_request.status == GrantStatus.DRAFT:
+        return None
+    if grant_request.status == GrantStatus.INFORMATION_REQUESTED:
+        from reviews.services import open_information_request
+
+        information_request = open_information_request(grant_request)
+        # Moved here without a recorded request, nobody named the sections: nothing narrows the editing.
+        if information_request is None:
+            return None
+        return set(information_request.sections)
+    return set()
+
+
+def can_edit_section(grant_request, slug: str) -> bool:
+    editable = editable_sections(grant_request)
+    return editable is None or slug in editable
+
+
+def is_answering_information_request(grant_request) -> bool:
+    return grant_request.status == GrantStatus.INFORMATION_REQUESTED
+
+
+def after_last_section_url(grant_request) -> str:
+    """Where "save and continue" leads from the last section the applicant may edit: the review page
+    for a draft, the request page (where the answer is written) while answering the IME team."""
+    from .. import sections
+
+    if is_answering_information_request(grant_request):
+        return sections.detail_url(grant_request) + "#answer"
+    return sections.review_url(grant_request)

@@ -1,0 +1,206 @@
+"""Organisations and their members: registering, inviting, joining, leaving.
+
+Every change here runs in one transaction with the email it causes, so a rolled-back change never
+sends mail. Rules a person can break raise ``OrganisationRuleError`` with a message written for them.
+"""
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from outbox.services import queue_email
+
+from ..choices import INELIGIBLE_ORGANISATION_TYPES
+from ..models import Invitation, Membership, Organisation
+from ..uploads import PDF_ONLY, clean_filename, validate_upload
+
+INELIGIBLE_TYPE_MESSAGE = (
+    "Individual healthcare practitioners and medical practices (including practice groups) cannot apply for "
+    "IME grants. If you are planning an educational activity, ask an eligible organisation — an accredited "
+    "CME/CE provider, a hospital or university, or a professional society — to apply; its account owner can "
+    "then invite you to join."
+)
+
+
+class OrganisationRuleError(Exception):
+    """A request the rules refuse; ``str(error)`` is the explanation shown to the user."""
+
+
+def membership_of(user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("organisation").filter(user=user).first()
+
+
+def _require_owner(organisation: Organisation, user) -> None:
+    if not Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.OWNER).exists():
+        raise PermissionDenied("Only the organisation's owner can do this.")
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def attach_w9(organisation: Organisation, upload) -> None:
+    """Store a W-9 under an unguessable key (content checked, not the name) and keep the name the user gave."""
+    accepted = validate_upload(upload, allowed=PDF_ONLY)
+    original_name = clean_filename(upload.name)
+    organisation.w9.save(f"w9{accepted.extension}", upload, save=False)
+    organisation.w9_original_name = original_name
+
+
+def w9_download_name(organisation: Organisation) -> str:
+    """The name the owner uploaded, always ending in .pdf since only PDFs are accepted."""
+    name = organisation.w9_original_name or "W-9.pdf"
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+
+
+@transaction.atomic
+def register_organisation(*, user, details: dict, w9=None) -> Organisation:
+    """Create an organisation with ``user`` as its owner. ``details`` are the cleaned model fields."""
+    if details.get("org_type") in INELIGIBLE_ORGANISATION_TYPES:
+        raise OrganisationRuleError(INELIGIBLE_TYPE_MESSAGE)
+    if Membership.objects.select_for_update().filter(user=user).exists():
+        raise OrganisationRuleError("You already belong to an organisation, so you cannot register another one.")
+    organisation = Organisation(**details, country="US")
+    organisation.full_clean()
+    if w9 is not None:
+        attach_w9(organisation, w9)
+    organisation.save()
+    try:
+        with transaction.atomic():
+            Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.OWNER)
+    except IntegrityError as exc:  # a second tab registered one at the same moment
+        raise OrganisationRuleError("You already belong to an organisation.") from exc
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, by, details: dict, w9=None) -> Organisation:
+    _require_owner(organisation, by)
+    if details.get("org_type") in INELIGIBLE_ORGANISATION_TYPES:
+        raise OrganisationRuleError(INELIGIBLE_TYPE_MESSAGE)
+    for field, value in details.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    if w9 is not None:
+        attach_w9(organisation, w9)
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def invite_member(*, organisation: Organisation, email: str, invited_by) -> Invitation:
+    """Invite someone by email. A new invitation to the same address replaces any earlier link."""
+    _require_owner(organisation, invited_by)
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise OrganisationRuleError(f"{email} is already a member of {organisation}.")
+    now = timezone.now()
+    organisation.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=invited_by)
+    queue_email(
+        "organisation_invitation",
+        to=email,
+        context={
+            "invitation": invitation,
+            "organisation": organisation,
+            "inviter_name": display_name(invited_by),
+            "inviter_email": invited_by.email,
+        },
+        reply_to=invited_by.email,
+    )
+    return invitation
+
+
+def invitation_link_problem(invitation: Invitation) -> str | None:
+    """Why the link itself no longer works (withdrawn, used, expired); None while it is usable."""
+    if invitation.revoked_at is not None:
+        return "This invitation was withdrawn by the organisation. Ask its owner to invite you again if needed."
+    if invitation.accepted_at is not None:
+        return "This invitation has already been used. Each invitation link works once."
+    if invitation.expires_at <= timezone.now():
+        expired_on = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
+        return f"This invitation expired on {expired_on}. Ask the organisation's owner to send you a new one."
+    return None
+
+
+def invitation_problem(invitation: Invitation, user) -> str | None:
+    """Why ``user`` cannot accept ``invitation`` right now, in their words; None if they can."""
+    link_problem = invitation_link_problem(invitation)
+    if link_problem:
+        return link_problem
+    current = Membership.objects.filter(user=user).select_related("organisation").first()
+    if current is not None and current.organisation_id == invitation.organisation_id:
+        return f"You are already a member of {current.organisation}."
+    if current is not None:
+        return (
+            f"You already belong to {current.organisation}. An account can belong to only one organisation, "
+            "so this invitation cannot be accepted with this account."
+        )
+    addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)
+    if addresses.filter(verified=False).exists() and not addresses.filter(verified=True).exists():
+        return f"Please verify {invitation.email} first: follow the link in the verification email we sent you."
+    if not addresses.filter(verified=True).exists():
+        return (
+            f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "
+            f"Sign out, then sign in (or create an account) with {invitation.email} to accept it."
+        )
+    return None
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> Membership:
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    problem = invitation_problem(invitation, user)
+    if problem:
+        raise OrganisationRuleError(problem)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                organisation=invitation.organisation, user=user, role=Membership.Role.MEMBER
+            )
+    except IntegrityError as exc:
+        raise OrganisationRuleError("You already belong to an organisation.") from exc
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    owner = invitation.organisation.owner
+    notify = {addr for addr in (owner.email if owner else "", getattr(invitation.invited_by, "email", "")) if addr}
+    if notify:
+        queue_email(
+            "organisation_invitation_accepted",
+            to=sorted(notify),
+            context={"organisation": invitation.organisation, "member_name": display_name(user), "member": user},
+        )
+    return membership
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by) -> Invitation:
+    _require_owner(invitation.organisation, by)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise OrganisationRuleError(f"{invitation.email} has already accepted this invitation.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, by) -> None:
+    organisation = membership.organisation
+    _require_owner(organisation, by)
+    if membership.user_id == by.pk or membership.role == Membership.Role.OWNER:
+        raise OrganisationRuleError("The owner cannot be removed from the organisation.")
+    removed_user = membership.user
+    membership.delete()
+    queue_email(
+        "organisation_member_removed",
+        to=removed_user.email,
+        context={"organisation": organisation, "member_name": display_name(removed_user)},
+    )

@@ -1,0 +1,149 @@
+"""The Attachments section of the request editor, and the only door through which stored files leave."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ..forms.attachments import AttachmentUploadForm
+from ..models import Attachment, GrantRequest
+from ..services.attachments import (
+    AttachmentsLocked,
+    add_attachment,
+    can_remove,
+    grouped_attachments,
+    remove_attachment,
+)
+from ..services.editing import ONLY_ASKED_SECTIONS_MESSAGE, after_last_section_url, can_edit_section
+
+SECTION_SLUG = "attachments"
+
+
+def _section_helpers():
+    # Imported when used: the section editor module belongs to the editor, which imports this one.
+    from .. import sections
+
+    return sections
+
+
+def _neighbour(grant_request, step):
+    """The nearest section in one direction that applies to this request (accreditation may not)."""
+    sections = _section_helpers()
+    found = step(SECTION_SLUG)
+    while found is not None and not (
+        sections.is_section_needed(grant_request, found.slug) and can_edit_section(grant_request, found.slug)
+    ):
+        found = step(found.slug)
+    return found
+
+
+def attachments_section(request, grant_request):
+    """Section page: the documents attached so far, grouped by kind, and a form to add one.
+
+    Called by the section editor (which has already checked the user belongs to the organisation);
+    handles GET, the upload POST and "Save and continue".
+    """
+    sections = _section_helpers()
+    if not grant_request.is_editable_by_applicant:
+        messages.info(request, "This request has been submitted, so its documents can no longer be changed.")
+        return redirect("grants:request_detail", pk=grant_request.pk)
+    if not can_edit_section(grant_request, SECTION_SLUG):
+        messages.info(request, ONLY_ASKED_SECTIONS_MESSAGE)
+        return redirect("grants:request_detail", pk=grant_request.pk)
+
+    form = AttachmentUploadForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "continue":
+            following = _neighbour(grant_request, sections.next_section)
+            if following is None:
+                return redirect(after_last_section_url(grant_request))
+            return redirect(sections.section_url(grant_request, following.slug))
+        form = AttachmentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                attachment = add_attachment(
+                    grant_request, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], user=request.user
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            except AttachmentsLocked as error:
+                messages.error(request, str(error))
+                return redirect("grants:request_detail", pk=grant_request.pk)
+            else:
+                messages.success(
+                    request, f"“{attachment.original_name}” was added as {attachment.get_kind_display().lower()}."
+                )
+                return redirect(sections.section_url(grant_request, SECTION_SLUG))
+
+    grant_request = (
+        GrantRequest.objects.select_related("organisation").prefetch_related("attachments").get(pk=grant_request.pk)
+    )
+    groups = grouped_attachments(grant_request)
+    context = {
+        "grant_request": grant_request,
+        "section": sections.get_section(SECTION_SLUG),
+        "section_states": sections.section_states(grant_request),
+        "current_section": SECTION_SLUG,
+        "section_number": sections.section_number(SECTION_SLUG),
+        "section_count": len(sections.SECTIONS),
+        "groups": groups,
+        "removable": {a.pk for g in groups for a in g.attachments if can_remove(a, grant_request)},
+        "missing_required": [g for g in groups if g.missing],
+        "previous_section": _neighbour(grant_request, sections.previous_section),
+        "next_section": _neighbour(grant_request, sections.next_section),
+        "form": form,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "grants/requests/attachments_section.html", context, status=status)
+
+
+def _downloadable_requests(user):
+    """Members see their organisation's requests; staff only with the "see every request" permission."""
+    if user.is_staff and user.has_perm("grants.view_all_requests"):
+        return GrantRequest.objects.all()
+    return GrantRequest.objects.for_user(user)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, att_pk):
+    grant_request = get_object_or_404(_downloadable_requests(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, pk=att_pk, grant_request=grant_request)
+    try:
+        stored = attachment.file.storage.open(attachment.file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404("The stored file is missing.") from error
+    response = FileResponse(
+        stored, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, att_pk):
+    grant_request = get_object_or_404(GrantRequest.objects.for_user(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, pk=att_pk, grant_request=grant_request)
+    if grant_request.is_editable_by_applicant and not can_edit_section(grant_request, SECTION_SLUG):
+        messages.error(request, ONLY_ASKED_SECTIONS_MESSAGE)
+        return redirect("grants:request_detail", pk=grant_request.pk)
+    try:
+        remove_attachment(attachment, user=request.user)
+    except AttachmentsLocked as error:
+        messages.error(request, str(error))
+        if not grant_request.is_editable_by_applicant:
+            return redirect("grants:request_detail", pk=grant_request.pk)
+    else:
+        messages.success(request, f"“{attachment.original_name}” was removed.")
+    return redirect(reverse("grants:request_section", args=[grant_request.pk, SECTION_SLUG]))
+
+
+urlpatterns = [
+    path("requests/<int:pk>/attachments/<int:att_pk>/download/", attachment_download, name="attachment_download"),
+    path("requests/<int:pk>/attachments/<int:att_pk>/delete/", attachment_delete, name="attachment_delete"),
+]

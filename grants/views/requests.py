@@ -1,0 +1,178 @@
+"""The applicant's requests: the list, one request's page and its printable view.
+
+The request page also carries the conversation with the IME team (a request for information, messages,
+the decision); the forms on it post to ``grants.views.conversation``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from reviews.models import StatusChange
+from reviews.services import open_information_request
+from reviews.workflow import BY_NAME
+
+from .. import sections
+from ..forms.conversation import AnswerForm, MessageForm
+from ..models import Attachment, GrantRequest, Membership
+from ..services.conversation import IME_TEAM, can_write_to_team, decision_facts, message_thread, open_question
+from ..services.editing import editable_sections
+from ..status import GrantStatus as S
+
+REQUESTS_PER_PAGE = 25
+
+# What the applicant should do (or wait for) next, by status.
+NEXT_ACTIONS = {
+    S.DRAFT: "Finish and submit",
+    S.SUBMITTED: "Awaiting screening",
+    S.SCREENING: "Being screened by the IME team",
+    S.INFORMATION_REQUESTED: "Answer the request for information",
+    S.MEDICAL_REVIEW: "In medical review",
+    S.COMMITTEE_REVIEW: "With the grants committee",
+    S.APPROVED: "Approved — agreement to follow",
+    S.PARTIALLY_APPROVED: "Approved in part — agreement to follow",
+    S.DECLINED: "Declined (final)",
+    S.WITHDRAWN: "None — withdrawn",
+    S.AGREEMENT_SENT: "Sign the agreement",
+    S.AGREEMENT_SIGNED: "Awaiting payment",
+    S.PAID: "Run the programme",
+    S.IN_PROGRESS: "Run the programme; report any change before it happens",
+    S.RECONCILIATION_DUE: "Send the reconciliation and outcomes report",
+    S.RECONCILED: "Awaiting close-out",
+    S.CLOSED: "None — closed",
+    S.CANCELLED: "None — cancelled",
+}
+# Statuses where the next move is the applicant's, highlighted in the list.
+APPLICANT_TURN = {S.DRAFT, S.INFORMATION_REQUESTED, S.AGREEMENT_SENT, S.RECONCILIATION_DUE}
+
+
+def next_action(status: str) -> str:
+    return NEXT_ACTIONS.get(status, "")
+
+
+def _organisation_or_none(user):
+    membership = Membership.objects.select_related("organisation").filter(user=user).first()
+    return membership.organisation if membership else None
+
+
+@login_required
+@require_GET
+def request_list(request):
+    organisation = _organisation_or_none(request.user)
+    if organisation is None:
+        messages.info(request, "Tell us about your organisation first; its grant requests will then appear here.")
+        return redirect("grants:organisation_create")
+    requests_qs = GrantRequest.objects.filter(organisation=organisation).only(
+        "pk", "reference", "title", "request_type", "status", "submitted_at", "start_date", "end_date",
+        "amount_requested", "created_at", "organisation_id",
+    ).order_by("-created_at", "-pk")  # fmt: skip
+    page = Paginator(requests_qs, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"grant_request": r, "next_action": next_action(r.status), "applicants_turn": r.status in APPLICANT_TURN}
+        for r in page.object_list
+    ]
+    return render(request, "grants/requests/list.html", {"organisation": organisation, "page": page, "rows": rows})
+
+
+def applicant_request(user, pk):
+    """The request with everything its pages show, loaded in a fixed number of queries; 404 for
+    anyone outside the requesting organisation."""
+    queryset = (
+        GrantRequest.objects.for_user(user)
+        .select_related("organisation", "created_by", "decision")
+        .prefetch_related(
+            "learning_objectives",
+            "budget_lines",
+            "other_supporters",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "uploaded_at")),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _applicant_sees_note(change) -> bool:
+    rule = BY_NAME.get(change.transition)
+    return rule is not None and rule.applicant_sees_note
+
+
+def timeline(grant_request) -> list[dict]:
+    """Every status change, oldest first, with the actor named as the applicant sees them."""
+    changes = (
+        StatusChange.objects.filter(grant_request=grant_request).select_related("actor").order_by("created_at", "pk")
+    )
+    return [
+        {
+            "when": change.created_at,
+            "from": change.get_from_status_display(),
+            "to": change.get_to_status_display(),
+            "transition": change.transition,
+            "note": change.note if _applicant_sees_note(change) else "",
+            "actor": IME_TEAM if change.actor.is_staff else change.actor_display,
+        }
+        for change in changes
+    ]
+
+
+@login_required
+@require_GET
+def request_detail(request, pk):
+    return render_request_page(request, applicant_request(request.user, pk))
+
+
+def render_request_page(request, grant_request, *, answer_form=None, message_form=None, status=200):
+    """The request page; the answer and message views re-render it with their bound, invalid form so
+    the error shows next to what was typed. A fixed number of queries however long the history."""
+    entries = timeline(grant_request)
+    information_request = None
+    if grant_request.status == S.INFORMATION_REQUESTED:
+        information_request = open_information_request(grant_request)
+        # Tell the editing rules what was just loaded, instead of letting them query it again.
+        editable_sections(grant_request)
+    question = open_question(grant_request, information_request, entries)
+    editable = editable_sections(grant_request) if grant_request.is_editable_by_applicant else set()
+    bound_form = answer_form or message_form
+    return render(
+        request,
+        "grants/requests/detail.html",
+        {
+            "grant_request": grant_request,
+            "timeline": entries,
+            "information_request": question,
+            "decision": decision_facts(grant_request),
+            "thread": message_thread(grant_request),
+            "can_write_to_team": can_write_to_team(grant_request),
+            "answer_form": answer_form or AnswerForm(),
+            "message_form": message_form or MessageForm(),
+            "has_errors": bool(bound_form and bound_form.errors),
+            "next_action": next_action(grant_request.status),
+            "first_section_url": _first_editable_section_url(grant_request, editable),
+        },
+        status=status,
+    )
+
+
+def _first_editable_section_url(grant_request, editable) -> str | None:
+    """The "Edit the request" button's target: the first section open to changes, if any."""
+    for section in sections.SECTIONS:
+        if editable is None or section.slug in editable:
+            return sections.section_url(grant_request, section.slug)
+    return None
+
+
+@login_required
+@require_GET
+def request_print(request, pk):
+    grant_request = applicant_request(request.user, pk)
+    return render(
+        request, "grants/requests/print.html", {"grant_request": grant_request, "timeline": timeline(grant_request)}
+    )
+
+
+urlpatterns = [
+    path("requests/", request_list, name="request_list"),
+    path("requests/<int:pk>/", request_detail, name="request_detail"),
+    path("requests/<int:pk>/print/", request_print, name="request_print"),
+]
