@@ -288,7 +288,7 @@ def test_navigation_offers_sign_in_and_create_account_when_signed_out(gated_clie
 
 def test_navigation_offers_requests_organisation_account_and_sign_out_when_signed_in(applicant_client):
     page = applicant_client.get("/accounts/email/").content.decode()
-    assert '<a class="nav-link text-nowrap" href="/requests/">My requests</a>' in page
+    assert '<a href="/requests/">My requests</a>' in page
     assert 'href="/organisation/"' in page
     assert 'href="/accounts/email/" aria-current="page">Account</a>' in page
     assert re.search(

@@ -12,14 +12,13 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from reviews.models import StatusChange
-from reviews.services import open_information_request
 from reviews.workflow import BY_NAME
 
 from .. import sections
 from ..forms.conversation import AnswerForm, MessageForm
 from ..models import Attachment, GrantRequest, Membership
 from ..services.conversation import IME_TEAM, can_write_to_team, decision_facts, message_thread, open_question
-from ..services.editing import editable_sections
+from ..services.editing import current_information_request, editable_sections
 from ..status import GrantStatus as S
 
 REQUESTS_PER_PAGE = 25
@@ -126,13 +125,8 @@ def render_request_page(request, grant_request, *, answer_form=None, message_for
     """The request page; the answer and message views re-render it with their bound, invalid form so
     the error shows next to what was typed. A fixed number of queries however long the history."""
     entries = timeline(grant_request)
-    information_request = None
-    if grant_request.status == S.INFORMATION_REQUESTED:
-        information_request = open_information_request(grant_request)
-        # Tell the editing rules what was just loaded, instead of letting them query it again.
-        editable_sections(grant_request)
-    question = open_question(grant_request, information_request, entries)
-    editable = editable_sections(grant_request) if grant_request.is_editable_by_applicant else set()
+    question = open_question(grant_request, current_information_request(grant_request), entries)
+    editable = editable_sections(grant_request)
     bound_form = answer_form or message_form
     return render(
         request,
