@@ -17,6 +17,10 @@ from .views import requests as request_views  # noqa: E402
 
 urlpatterns += request_views.urlpatterns + submission.urlpatterns + attachments.urlpatterns
 
+from .views import conversation  # noqa: E402
+
+urlpatterns += conversation.urlpatterns
+
 from .views import eligibility  # noqa: E402
 
 urlpatterns += eligibility.urlpatterns

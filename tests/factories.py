@@ -178,3 +178,23 @@ def staff_with_role(role, **kwargs):
     user = StaffFactory(**kwargs)
     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
     return user
+
+
+def submitted_grant_request(user, **kwargs):
+    """A complete request of ``user``'s organisation, with its documents, submitted by ``user``."""
+    from grants.services.submission import submit_request
+
+    grant_request = GrantRequestFactory(organisation=user.membership.organisation, created_by=user, **kwargs)
+    attach_required_documents(grant_request)
+    submit_request(grant_request, user)
+    grant_request.refresh_from_db()
+    return grant_request
+
+
+def grant_request_in_screening(user, screener, **kwargs):
+    """A request submitted by ``user`` that ``screener`` (a grants coordinator) has started screening."""
+    from reviews.workflow import transition
+
+    grant_request = submitted_grant_request(user, **kwargs)
+    transition(grant_request, "start_screening", by=screener)
+    return grant_request

@@ -74,7 +74,12 @@ def test_a_declined_request_stays_declined():
     grant_request = request_in(GrantStatus.DECLINED)
     member = applicant(organisation=grant_request.organisation)
     coordinator = staff_with_role(Role.COORDINATOR)
-    for name, actor in [("resubmit", member), ("submit", member), ("withdraw", member), ("start_screening", coordinator)]:
+    for name, actor in [
+        ("resubmit", member),
+        ("submit", member),
+        ("withdraw", member),
+        ("start_screening", coordinator),
+    ]:
         with pytest.raises(IllegalTransition):
             transition(grant_request, name, by=actor)
 

@@ -37,9 +37,7 @@ class ThreadEntry:
 
 def message_thread(grant_request) -> list[ThreadEntry]:
     """Every message on the request, oldest first, in one query; staff appear as the IME team."""
-    messages = (
-        Message.objects.filter(grant_request=grant_request).select_related("author").order_by("created_at", "pk")
-    )
+    messages = Message.objects.filter(grant_request=grant_request).select_related("author").order_by("created_at", "pk")
     return [
         ThreadEntry(
             author=IME_TEAM if message.from_staff else _person(message.author),

@@ -10,27 +10,30 @@ from ..status import GrantStatus
 ONLY_ASKED_SECTIONS_MESSAGE = "Only the sections the IME team asked about can be changed."
 
 # Remembered on the instance for the page being built: the view, the navigation and the progress
-# indicator all ask, and the answer only changes with the status.
-_MEMO = "_editable_sections_memo"
+# indicator all ask. A new request for information always comes with a new status change.
+_MEMO = "_open_information_request_memo"
+
+
+def current_information_request(grant_request):
+    """The open request for information while the request waits for the applicant's answer, else None."""
+    if grant_request.status != GrantStatus.INFORMATION_REQUESTED:
+        return None
+    moment = grant_request.status_changed_at
+    memo = grant_request.__dict__.get(_MEMO)
+    if memo is None or memo[0] != moment:
+        from reviews.services import open_information_request
+
+        memo = (moment, open_information_request(grant_request))
+        grant_request.__dict__[_MEMO] = memo
+    return memo[1]
 
 
 def editable_sections(grant_request) -> set[str] | None:
     """``None`` when every section may change (a draft); otherwise the slugs that may (possibly none)."""
-    memo = grant_request.__dict__.get(_MEMO)
-    if memo is not None and memo[0] == grant_request.status:
-        return memo[1]
-    editable = _work_out(grant_request)
-    grant_request.__dict__[_MEMO] = (grant_request.status, editable)
-    return editable
-
-
-def _work_out(grant_request) -> set[str] | None:
     if grant_request.status == GrantStatus.DRAFT:
         return None
     if grant_request.status == GrantStatus.INFORMATION_REQUESTED:
-        from reviews.services import open_information_request
-
-        information_request = open_information_request(grant_request)
+        information_request = current_information_request(grant_request)
         # Moved here without a recorded request, nobody named the sections: nothing narrows the editing.
         if information_request is None:
             return None

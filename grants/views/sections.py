@@ -56,7 +56,9 @@ def request_edit(request, pk):
     """Resume a draft where there is something still to do."""
     grant_request = get_object_or_404(GrantRequest.objects.for_user(request.user), pk=pk)
     states = sections.section_states(grant_request)
-    first_gap = next((slug for slug, complete in states.items() if not complete), sections.SECTIONS[0].slug)
+    # While answering a request for information, only the sections the IME team named are candidates.
+    open_slugs = [slug for slug in states if can_edit_section(grant_request, slug)] or [sections.SECTIONS[0].slug]
+    first_gap = next((slug for slug in open_slugs if not states[slug]), open_slugs[0])
     return redirect(sections.section_url(grant_request, first_gap))
 
 

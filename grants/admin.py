@@ -1,0 +1,362 @@
+"""Staff see applicants' data in the admin but never edit it: the request queue, each request's page
+(see reviews/admin_views/) and the organisations, all read-only. Status changes happen only through
+the workflow's action pages."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from reviews.admin_views import actions, downloads, request_page, reviewing
+from reviews.admin_views.common import staff_requests
+from reviews.models import Assignment
+
+from .models import GrantRequest, Membership, Organisation
+from .status import UNDECIDED, GrantStatus
+
+AWAITING_STAFF = [
+    GrantStatus.SUBMITTED,
+    GrantStatus.SCREENING,
+    GrantStatus.MEDICAL_REVIEW,
+    GrantStatus.COMMITTEE_REVIEW,
+]
+
+
+class ReadOnlyAdminMixin:
+    """Applicants own this data: staff look, they do not add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Queue filters ----------------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (before a decision)"), ("awaiting_staff", "Waiting for staff")] + [
+            (status.value, status.label) for status in GrantStatus if status != GrantStatus.DRAFT
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "open":
+            return queryset.filter(status__in=UNDECIDED)
+        if value == "awaiting_staff":
+            return queryset.filter(status__in=AWAITING_STAFF)
+        if value in GrantStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class ProgramStartFilter(admin.SimpleListFilter):
+    title = "programme start"
+    parameter_name = "starts"
+
+    WINDOWS = {"30": 30, "60": 60, "90": 90}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("30", "In the next 30 days"),
+            ("60", "In the next 60 days"),
+            ("90", "In the next 90 days"),
+            ("later", "More than 90 days away"),
+            ("past", "Already started"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value in self.WINDOWS:
+            return queryset.filter(start_date__gte=today, start_date__lte=today + timedelta(days=self.WINDOWS[value]))
+        if value == "later":
+            return queryset.filter(start_date__gt=today + timedelta(days=90))
+        if value == "past":
+            return queryset.filter(start_date__lt=today)
+        return queryset
+
+
+class AmountFilter(admin.SimpleListFilter):
+    title = "amount requested"
+    parameter_name = "amount"
+
+    BUCKETS = {
+        "lt10k": ("Under $10,000", Q(amount_requested__lt=Decimal("10000"))),
+        "10k-50k": (
+            "$10,000 to $50,000",
+            Q(amount_requested__gte=Decimal("10000"), amount_requested__lt=Decimal("50000")),
+        ),
+        "50k-100k": (
+            "$50,000 to $100,000",
+            Q(amount_requested__gte=Decimal("50000"), amount_requested__lte=Decimal("100000")),
+        ),
+        "gt100k": ("Over $100,000", Q(amount_requested__gt=Decimal("100000"))),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.BUCKETS.items()]
+
+    def queryset(self, request, queryset):
+        bucket = self.BUCKETS.get(self.value())
+        return queryset.filter(bucket[1]) if bucket else queryset
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    title = "assigned to me"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "At the current stage"), ("ever", "At any stage")]
+
+    def queryset(self, request, queryset):
+        mine = Assignment.objects.filter(grant_request=OuterRef("pk"), reviewer=request.user)
+        if self.value() == "me":
+            return queryset.filter(Exists(mine.filter(stage=OuterRef("status"))))
+        if self.value() == "ever":
+            return queryset.filter(Exists(mine))
+        return queryset
+
+
+# --- Field history ----------------------------------------------------------------------------
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """Field history in the words staff read elsewhere: choice labels rather than stored codes."""
+
+    def prepare_delta_change_value(self, change, value):
+        model_field = self.model._meta.get_field(change.field)
+        if model_field.choices and value not in (None, ""):
+            return dict(model_field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """simple_history's field history, for reading only: no revert button, and no revert on POST."""
+
+    object_history_list_template = "admin/includes/history_list.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+
+# --- Grant requests ---------------------------------------------------------------------------
+
+
+@admin.register(GrantRequest)
+class GrantRequestAdmin(ReadOnlyHistoryAdmin):
+    list_display = (
+        "reference_link",
+        "organisation_name",
+        "title",
+        "type_of_request",
+        "area",
+        "amount",
+        "starts",
+        "status",
+        "days_in_status",
+        "assignees",
+    )
+    list_display_links = None
+    list_filter = (
+        StatusFilter,
+        AssignedToMeFilter,
+        "request_type",
+        "therapeutic_area",
+        "program_format",
+        ProgramStartFilter,
+        ("start_date", admin.DateFieldListFilter),
+        AmountFilter,
+    )
+    search_fields = ("reference", "title", "organisation__legal_name", "organisation__ein")
+    search_help_text = "Search by reference, programme title, organisation legal name or EIN."
+    ordering = ("submitted_at", "pk")
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = [f.name for f in GrantRequest._meta.fields]
+    history_list_per_page = 50
+
+    def get_queryset(self, request):
+        # Applicants' unsubmitted drafts are theirs alone.
+        return (
+            staff_requests()
+            .select_related("organisation")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.select_related("reviewer").order_by("assigned_at"),
+                    to_attr="queue_assignments",
+                )
+            )
+        )
+
+    @admin.display(description="reference", ordering="reference")
+    def reference_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:grants_grantrequest_change", args=[obj.pk]), obj.display_reference
+        )
+
+    @admin.display(description="organisation", ordering="organisation__legal_name")
+    def organisation_name(self, obj):
+        return obj.organisation.legal_name
+
+    @admin.display(description="type", ordering="request_type")
+    def type_of_request(self, obj):
+        return obj.get_request_type_display()
+
+    @admin.display(description="therapeutic area", ordering="therapeutic_area")
+    def area(self, obj):
+        return obj.get_therapeutic_area_display()
+
+    @admin.display(description="starts", ordering="start_date")
+    def starts(self, obj):
+        return date_format(obj.start_date, "M j, Y") if obj.start_date else "—"
+
+    @admin.display(description="requested", ordering="amount_requested")
+    def amount(self, obj):
+        return f"${obj.amount_requested:,.0f}" if obj.amount_requested is not None else "—"
+
+    @admin.display(description="days in status", ordering="status_changed_at")
+    def days_in_status(self, obj):
+        return max((timezone.now() - obj.status_changed_at).days, 0)
+
+    @admin.display(description="assigned")
+    def assignees(self, obj):
+        current = [a.reviewer for a in getattr(obj, "queue_assignments", []) if a.stage == obj.status]
+        if not current:
+            return "—"
+        return format_html_join(", ", "{}", ((u.get_full_name() or u.email,) for u in current))
+
+    # The request page and its actions replace Django's change form.
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if not str(object_id).isdigit():
+            raise Http404("No such grant request.")
+        return request_page.request_page(self, request, int(object_id))
+
+    def get_urls(self):
+        def staff_view(view):
+            def call(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(call)
+
+        return [
+            path("<int:pk>/actions/<slug:name>/", staff_view(actions.action_page), name="grants_grantrequest_action"),
+            path("<int:pk>/message/", staff_view(reviewing.send_message), name="grants_grantrequest_message"),
+            path("<int:pk>/assign/<slug:stage>/", staff_view(reviewing.assign), name="grants_grantrequest_assign"),
+            path(
+                "<int:pk>/assignments/<int:assignment_pk>/remove/",
+                staff_view(reviewing.unassign),
+                name="grants_grantrequest_unassign",
+            ),
+            path("<int:pk>/review/conflict/", staff_view(reviewing.conflict), name="grants_grantrequest_conflict"),
+            path("<int:pk>/review/", staff_view(reviewing.score), name="grants_grantrequest_review"),
+            path(
+                "<int:pk>/attachments/<int:att_pk>/download/",
+                downloads.attachment_download,
+                name="grants_grantrequest_attachment",
+            ),
+        ] + super().get_urls()
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Membership
+    fields = ("user_email", "user_name", "role", "joined_at")
+    readonly_fields = fields
+    extra = 0
+    verbose_name = "member"
+    verbose_name_plural = "members"
+
+    def has_view_permission(self, request, obj=None):
+        # Members are part of the organisation record: whoever may see the organisation sees them.
+        return request.user.has_perm("grants.view_organisation")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description="email")
+    def user_email(self, obj):
+        return obj.user.email
+
+    @admin.display(description="name")
+    def user_name(self, obj):
+        return obj.user.get_full_name() or "—"
+
+
+class GrantRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = GrantRequest
+    fields = ("request_link", "title", "status", "amount_requested", "start_date")
+    readonly_fields = fields
+    extra = 0
+    verbose_name = "grant request"
+    verbose_name_plural = "grant requests (submitted)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=GrantStatus.DRAFT).order_by("-submitted_at")
+
+    @admin.display(description="reference")
+    def request_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:grants_grantrequest_change", args=[obj.pk]), obj.display_reference
+        )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("legal_name", "org_type", "tax_status", "ein", "city", "state", "accreditation_body", "w9_file")
+    list_filter = ("org_type", "tax_status", "state", "accreditation_body")
+    search_fields = ("legal_name", "ein", "city")
+    fieldsets = [
+        (None, {"fields": ["legal_name", "org_type", "tax_status", "ein", "website"]}),
+        ("Address", {"fields": ["address_line1", "address_line2", "city", "state", "postal_code", "country"]}),
+        ("Accreditation", {"fields": ["accreditation_body", "accreditation_id", "accreditation_expiry"]}),
+        ("Documents", {"fields": ["w9_file", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
+    inlines = [MembershipInline, GrantRequestInline]
+
+    @admin.display(description="W-9")
+    def w9_file(self, obj):
+        # Through the staff download view: the stored file has no public URL.
+        if not obj.w9:
+            return "Not uploaded"
+        url = reverse("admin:grants_organisation_w9", args=[obj.pk])
+        return format_html('<a href="{}">Download W-9</a>', url)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/w9/", downloads.w9_download, name="grants_organisation_w9"),
+        ] + super().get_urls()

@@ -1,0 +1,121 @@
+"""The staff page of one grant request: the application read-only, where it stands, what staff may do
+next, the reviews, the conversation with the applicant and the audit trail."""
+
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from grants.models import Attachment
+from grants.status import UNDECIDED
+
+from ..choices import DeclineReason, ReviewStage
+from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
+from ..models import Decision, InformationRequest
+from ..roles import Role, roles_of
+from ..services import current_stage, section_titles
+from ..workflow import available_transitions
+from .changes import last_resubmission
+from .common import admin_context, days_since, load_request, staff_requests
+from .scoring import reviews_by_stage
+
+ASSIGNERS = {Role.COORDINATOR, Role.ADMINISTRATOR}
+TEMPLATE = "admin/grants/grantrequest/request_page.html"
+
+
+def page_queryset():
+    return (
+        staff_requests()
+        .select_related("organisation", "created_by")
+        .prefetch_related(
+            "learning_objectives",
+            "budget_lines",
+            "other_supporters",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "uploaded_at")),
+        )
+    )
+
+
+def staff_actions(grant_request, user, roles):
+    """The transitions this member of staff may make now (the applicant's own moves are not offered)."""
+    staff_roles = roles - {Role.APPLICANT}
+    return [
+        {"rule": rule, "url": reverse("admin:grants_grantrequest_action", args=[grant_request.pk, rule.name])}
+        for rule in available_transitions(grant_request, user)
+        if rule.roles & staff_roles
+    ]
+
+
+def your_review_panel(grant_request, user, assignments, reviews, bound):
+    """The reviewer's own panel at the current stage: conflict declaration first, then the rubric."""
+    stage = current_stage(grant_request)
+    if stage is None or not any(a.reviewer_id == user.pk and a.stage == stage for a in assignments):
+        return None
+    review = next((r for r in reviews if r.reviewer_id == user.pk and r.stage == stage), None)
+    if review is None or review.has_conflict is None:
+        step = "declare"
+    elif review.submitted_at:
+        step = "conflict" if review.has_conflict else "done"
+    else:
+        step = "score"
+    return {
+        "stage": ReviewStage(stage),
+        "review": review,
+        "step": step,
+        "conflict_form": bound.get("conflict_form") or ConflictForm(),
+        "review_form": bound.get("review_form") or ReviewForm(),
+    }
+
+
+def render_request_page(model_admin, request, pk, status=200, **bound):
+    """Render the page; ``bound`` holds forms that came back with errors, shown instead of blank ones."""
+    user = request.user
+    grant_request = load_request(model_admin, request, pk, queryset=page_queryset())
+    roles = roles_of(user, grant_request)
+    status_changes = list(grant_request.status_changes.select_related("actor"))
+    assignments = list(grant_request.assignments.select_related("reviewer", "assigned_by"))
+    reviews = list(grant_request.reviews.select_related("reviewer"))
+    decision = Decision.objects.filter(grant_request=grant_request).select_related("decided_by").first()
+    information_requests = list(
+        InformationRequest.objects.filter(grant_request=grant_request).select_related("requested_by", "answered_by")
+    )
+    for rfi in information_requests:
+        rfi.section_titles = section_titles(rfi.sections)
+
+    can_assign = bool(roles & ASSIGNERS) and grant_request.status in UNDECIDED
+    assignment_forms = []
+    if can_assign:
+        for stage in ReviewStage:
+            assignment_forms.append(bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage))
+    reviewed_by_me = {(r.stage, r.reviewer_id) for r in reviews if r.submitted_at}
+    for assignment in assignments:
+        assignment.removable = can_assign and (assignment.stage, assignment.reviewer_id) not in reviewed_by_me
+
+    context = admin_context(
+        model_admin,
+        request,
+        title=f"{grant_request.display_reference} — {grant_request.title or 'Untitled request'}",
+        grant_request=grant_request,
+        original=grant_request,
+        days_in_status=days_since(grant_request.status_changed_at),
+        actions=staff_actions(grant_request, user, roles),
+        status_changes=status_changes,
+        resubmission=last_resubmission(grant_request, status_changes),
+        information_requests=information_requests,
+        thread=list(grant_request.messages.select_related("author")),
+        message_form=bound.get("message_form") or MessageForm(),
+        can_message=user.has_perm("reviews.add_message"),
+        stage_reviews=reviews_by_stage(assignments, reviews, user) if user.has_perm("reviews.view_review") else [],
+        assignments=assignments,
+        assignment_forms=assignment_forms,
+        your_review=your_review_panel(grant_request, user, assignments, reviews, bound),
+        decision=decision,
+        decline_reasons=[DeclineReason(code).label for code in decision.reason_codes] if decision else [],
+        history_url=reverse("admin:grants_grantrequest_history", args=[grant_request.pk]),
+        organisation_url=reverse("admin:grants_organisation_change", args=[grant_request.organisation_id]),
+        committee_url=reverse("admin:reviews_committee"),
+    )
+    return TemplateResponse(request, TEMPLATE, context, status=status)
+
+
+def request_page(model_admin, request, pk):
+    return render_request_page(model_admin, request, pk)

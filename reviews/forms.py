@@ -1,0 +1,196 @@
+"""Forms behind the staff pages in the admin. They only parse input: the rules live in
+``reviews.services`` and ``reviews.workflow``, whose refusals the views attach to these forms."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from grants.sections import SECTIONS
+
+from .choices import RUBRIC, DeclineReason, Recommendation, ReviewStage
+from .roles import GROUP_NAMES
+from .services import STAGE_ROLES
+
+SCORE_CHOICES = [
+    ("1", "1 — Poor"),
+    ("2", "2 — Weak"),
+    ("3", "3 — Adequate"),
+    ("4", "4 — Good"),
+    ("5", "5 — Excellent"),
+]
+TEXTAREA = {"rows": 5, "cols": 70}
+
+
+class StaleGuardForm(forms.Form):
+    """Carries the status the member of staff saw, so a click on a page that is out of date is refused."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+
+class TransitionForm(StaleGuardForm):
+    note = forms.CharField(label="Note for the record", required=False, widget=forms.Textarea(attrs=TEXTAREA))
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rule.note_required:
+            self.fields["note"].required = True
+            self.fields["note"].label = "Reason (kept in the audit log)"
+            self.fields["note"].error_messages["required"] = f"“{rule.label}” needs a reason: write it here."
+        else:
+            self.fields["note"].help_text = "Optional. Kept in the request's audit log."
+
+
+class InformationRequestForm(StaleGuardForm):
+    message = forms.CharField(
+        label="What the applicant needs to provide",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Sent to the requester and the secondary contact, and shown on their request page.",
+        error_messages={"required": "Write what the applicant needs to provide; the email cannot be empty."},
+    )
+    sections = forms.MultipleChoiceField(
+        label="Sections the applicant may change",
+        choices=[(s.slug, s.title) for s in SECTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all unticked if you only need a written answer.",
+    )
+
+
+class ApprovalForm(StaleGuardForm):
+    message = forms.CharField(
+        label="Message to the applicant",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Optional. Included in the approval email.",
+    )
+
+
+class PartialApprovalForm(StaleGuardForm):
+    approved_amount = forms.DecimalField(
+        label="Amount approved (USD)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"required": "Enter the amount approved, in US dollars."},
+    )
+    message = forms.CharField(
+        label="Why only part of the request is approved",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Sent to the applicant with the decision.",
+        error_messages={"required": "Tell the applicant why only part of the amount is approved."},
+    )
+
+
+class DeclineForm(StaleGuardForm):
+    reason_codes = forms.MultipleChoiceField(
+        label="Reasons for declining",
+        choices=DeclineReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one reason for declining."},
+    )
+    message = forms.CharField(
+        label="Message to the applicant",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Sent with the decision. The reasons ticked above are listed in the email too.",
+        error_messages={"required": "Write the message the applicant will receive."},
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message to the applicant",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text="Emailed to the requester and the secondary contact; they answer on their request page.",
+        error_messages={"required": "Write the message before sending it."},
+    )
+
+
+def reviewers_for(stage):
+    """Active staff in the group that reviews at ``stage``."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=GROUP_NAMES[STAGE_ROLES[ReviewStage(stage)]])
+        .order_by("first_name", "last_name", "email")
+        .distinct()
+    )
+
+
+class ReviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name else user.email
+
+
+class AssignmentForm(forms.Form):
+    reviewer = ReviewerChoiceField(queryset=None, empty_label="Choose a reviewer…")
+
+    def __init__(self, *args, stage, **kwargs):
+        super().__init__(*args, prefix=stage, **kwargs)
+        self.stage = ReviewStage(stage)
+        role = STAGE_ROLES[self.stage]
+        field = self.fields["reviewer"]
+        field.queryset = reviewers_for(stage)
+        field.label = f"{role.label} to assign"
+        field.error_messages["required"] = f"Choose the {role.label.lower()} to assign."
+        field.error_messages["invalid_choice"] = (
+            f"Choose one of the {role.label.lower()}s listed; nobody else may review at this stage."
+        )
+
+
+class ConflictForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label="Do you have a conflict of interest with this request or its organisation?",
+        choices=[
+            ("no", "No — I have no financial, professional or personal interest in it"),
+            ("yes", "Yes — I have a conflict of interest"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you have a conflict of interest."},
+    )
+    conflict_details = forms.CharField(
+        label="If yes, describe the conflict",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Seen by the grants coordinator, who assigns another reviewer.",
+    )
+
+
+class ReviewForm(forms.Form):
+    comments = forms.CharField(
+        label="Comments", required=False, widget=forms.Textarea(attrs=TEXTAREA), help_text="Seen by staff only."
+    )
+    recommendation = forms.ChoiceField(
+        label="Your recommendation",
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a recommendation."},
+    )
+    recommended_amount = forms.DecimalField(
+        label="Amount you recommend (USD)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text="Needed when you recommend approving in part.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scores = {
+            name: forms.ChoiceField(
+                label=label,
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect(attrs={"class": "score-scale"}),
+                error_messages={"required": f"Score “{label}” from 1 to 5."},
+            )
+            for name, label in RUBRIC
+        }
+        self.fields = {**scores, **self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("recommendation") == Recommendation.APPROVE_PARTIALLY and not cleaned.get("recommended_amount"):
+            self.add_error("recommended_amount", "Enter the amount you recommend when approving in part.")
+        return cleaned
