@@ -5,6 +5,7 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . && useradd --create-home portal && mkdir -p /app/var && chown portal /app/var
 USER portal
-RUN DJANGO_SETTINGS_MODULE=ime_portal.settings python manage.py collectstatic --noinput
+RUN STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "ime_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
