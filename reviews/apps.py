@@ -24,4 +24,9 @@ class ReviewsConfig(AppConfig):
 
         if reviews_demo.seed_demo_staff not in demo.SEEDERS:
             demo.SEEDERS.append(reviews_demo.seed_demo_staff)
+        # The demo requests walk through the workflow as the demo applicant and staff, so they load after both.
+        from grants.demo_requests import seed_demo_requests
+
+        if seed_demo_requests not in demo.SEEDERS:
+            demo.SEEDERS.append(seed_demo_requests)
         post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="reviews.ensure_role_groups")

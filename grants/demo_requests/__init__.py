@@ -1,0 +1,7 @@
+"""Demo grant requests for `make run` (registered in portal.demo.SEEDERS by ReviewsConfig.ready, after the
+demo applicant and the demo staff, whom the workflow needs)."""
+
+from .catalogue import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS
+from .seeding import SECOND_APPLICANT_LOGIN, seed_demo_requests
+
+__all__ = ["NORTHEAST_REQUESTS", "SECOND_APPLICANT_LOGIN", "SECOND_ORGANISATION_REQUESTS", "seed_demo_requests"]

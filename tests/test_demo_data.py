@@ -1,0 +1,233 @@
+"""`make run`'s demo data: a request at every step from draft to decision, made through the real services,
+and a second organisation whose request the demo applicant cannot see."""
+
+import re
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from django.utils.html import escape
+
+from grants.demo import seed_demo_applicant
+from grants.demo_requests import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
+from grants.models import Attachment, GrantRequest, Organisation
+from grants.uploads import PDF, validate_upload
+from outbox.models import Email
+from portal import demo
+from reviews.demo import seed_demo_staff
+from reviews.models import Assignment, Decision, InformationRequest, Review, StatusChange
+
+pytestmark = pytest.mark.django_db
+
+APPLICANT = "applicant@example.com"
+SECOND_APPLICANT = "sleep@example.com"
+ALL_DEMO_LOGINS = [
+    "admin@example.com",
+    APPLICANT,
+    "coordinator@example.com",
+    "compliance@example.com",
+    "medical@example.com",
+    "committee@example.com",
+    "administrator@example.com",
+    SECOND_APPLICANT,
+]
+# The step each demo request is left at, by a word of its title (written out so the test checks the seeder).
+EXPECTED_STATUSES = {
+    "Migraine Prevention in Primary Care": "draft",
+    "Recognizing Excessive Daytime Sleepiness": "submitted",
+    "Agitation in Alzheimer": "screening",
+    "Measurement-Based Care": "information_requested",
+    "ADHD Across the Lifespan": "medical_review",
+    "Treatment-Resistant Depression": "committee_review",
+    "Quit Smoking": "approved",
+    "Community Education Evenings": "declined",
+    "Narcolepsy in Adolescents": "submitted",
+}
+ALL_TITLES = [spec.title for spec in NORTHEAST_REQUESTS + SECOND_ORGANISATION_REQUESTS]
+
+
+@pytest.fixture
+def seeded(db):
+    demo.seed_all()
+    return {r.title: r for r in GrantRequest.objects.select_related("organisation", "created_by")}
+
+
+def demo_request(seeded, words):
+    (match,) = [r for title, r in seeded.items() if words in title]
+    return match
+
+
+def signed_in(email):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.cookies["ime_us_hcp"] = "yes"
+    client.force_login(get_user_model().objects.get(username=email))
+    return client
+
+
+def test_demo_requests_load_once_and_after_the_people_who_make_them():
+    position = demo.SEEDERS.index(seed_demo_requests)
+
+    assert demo.SEEDERS.count(seed_demo_requests) == 1
+    assert position > demo.SEEDERS.index(seed_demo_applicant) and position > demo.SEEDERS.index(seed_demo_staff)
+
+
+def test_seeding_twice_creates_each_demo_request_once(seeded):
+    counts = (StatusChange.objects.count(), Email.objects.count(), Attachment.objects.count())
+
+    demo.seed_all()
+
+    for title in ALL_TITLES:
+        assert GrantRequest.objects.filter(title=title).count() == 1, title
+    assert GrantRequest.objects.count() == len(ALL_TITLES)
+    assert (StatusChange.objects.count(), Email.objects.count(), Attachment.objects.count()) == counts
+
+
+def test_demo_requests_stand_at_every_step_from_draft_to_decision(seeded):
+    statuses = {words: demo_request(seeded, words).status for words in EXPECTED_STATUSES}
+
+    assert statuses == EXPECTED_STATUSES
+    assert demo_request(seeded, "Narcolepsy in Adolescents").organisation.legal_name == "Pacific Sleep Medicine Society"
+    Organisation.objects.get(legal_name="Pacific Sleep Medicine Society").full_clean()
+    assert {r.organisation.legal_name for r in seeded.values()} == {
+        "Northeast Neurology Education Institute",
+        "Pacific Sleep Medicine Society",
+    }
+
+
+def test_every_sent_demo_request_has_a_complete_audit_trail(seeded):
+    for grant_request in seeded.values():
+        changes = list(grant_request.status_changes.order_by("created_at", "pk"))
+        if grant_request.status == "draft":
+            assert changes == [] and grant_request.reference is None
+            continue
+        assert re.fullmatch(r"IME-\d{4}-\d{5}", grant_request.reference)
+        assert changes[0].transition == "submit" and changes[0].from_status == "draft"
+        assert changes[0].actor == grant_request.created_by
+        for earlier, later in zip(changes, changes[1:], strict=False):
+            assert earlier.to_status == later.from_status
+        assert changes[-1].to_status == grant_request.status, grant_request.title
+        assert Email.objects.filter(template="submission_receipt", subject__contains=grant_request.reference).exists()
+
+
+def test_demo_programmes_start_late_enough_for_a_longer_lead_time_setting(settings):
+    settings.IME_MIN_LEAD_DAYS = 150
+
+    demo.seed_all()
+
+    earliest = timezone.localdate() + timedelta(days=150)
+    assert GrantRequest.objects.exclude(status="draft").count() == len(ALL_TITLES) - 1
+    assert not GrantRequest.objects.filter(start_date__lt=earliest).exists()
+
+
+def test_draft_is_half_filled_for_the_applicant_to_continue(seeded):
+    draft = demo_request(seeded, "Migraine Prevention")
+
+    assert draft.title and draft.start_date and draft.needs_assessment
+    assert draft.learning_objectives.count() == 1
+    assert not draft.budget_lines.exists() and not draft.attachments.exists()
+    assert not draft.attest_independence
+
+    page = signed_in(APPLICANT).get(f"/requests/{draft.pk}/edit/budget/")
+    assert page.status_code == 200
+
+
+def test_information_request_asks_about_the_budget_and_the_applicant_sees_it(seeded):
+    grant_request = demo_request(seeded, "Measurement-Based Care")
+    rfi = InformationRequest.objects.get(grant_request=grant_request)
+
+    assert rfi.is_open and rfi.sections == ["budget"]
+    assert rfi.requested_by.username == "coordinator@example.com"
+    assert Email.objects.filter(template="information_requested", to__contains=[APPLICANT]).exists()
+    page = signed_in(APPLICANT).get(f"/requests/{grant_request.pk}/")
+    assert escape("Project management is a single sum of $18,000") in page.content.decode()
+
+
+def test_reviews_assignments_and_decisions_are_on_record(seeded):
+    in_medical = demo_request(seeded, "ADHD Across the Lifespan")
+    assert [(a.stage, a.reviewer.username) for a in Assignment.objects.filter(grant_request=in_medical)] == [
+        ("medical_review", "medical@example.com")
+    ]
+    assert not Review.objects.filter(grant_request=in_medical, submitted_at__isnull=False).exists()
+
+    with_committee = demo_request(seeded, "Treatment-Resistant Depression")
+    medical = Review.objects.get(grant_request=with_committee, stage="medical_review")
+    assert medical.submitted_at and medical.has_conflict is False and medical.average_score is not None
+    assert Assignment.objects.filter(
+        grant_request=with_committee, stage="committee_review", reviewer__username="committee@example.com"
+    ).exists()
+
+    approved = demo_request(seeded, "Quit Smoking")
+    assert approved.decision.outcome == "approved"
+    assert approved.decision.approved_amount == approved.amount_requested == approved.approved_amount
+    declined = demo_request(seeded, "Community Education Evenings")
+    assert declined.decision.outcome == "declined" and declined.decision.reason_codes == ["educational_quality"]
+    assert Decision.objects.count() == 2
+    assert Email.objects.filter(template="decision_approved", to__contains=[APPLICANT]).exists()
+    assert Email.objects.filter(template="decision_declined", to__contains=[APPLICANT]).exists()
+
+
+def test_demo_documents_are_real_pdfs_stored_under_unguessable_keys(seeded):
+    attachments = list(Attachment.objects.all())
+    assert attachments
+
+    for attachment in attachments:
+        content = attachment.file.read()
+        attachment.file.close()
+        assert attachment.file.name.startswith("attachments/")
+        assert attachment.original_name.removesuffix(".pdf") not in attachment.file.name
+        assert attachment.size == len(content) and attachment.content_type == "application/pdf"
+        assert validate_upload(ContentFile(content, name="x.pdf")) == PDF
+        # Every cross-reference entry points at the object it names, so PDF readers open the file.
+        xref_at = int(content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+        offsets = re.findall(rb"(\d{10}) 00000 n ", content[xref_at:])
+        for number, offset in enumerate(offsets, start=1):
+            assert content[int(offset) :].startswith(b"%d 0 obj" % number)
+
+
+def test_applicant_sees_only_their_organisations_requests(seeded):
+    ours = [r for r in seeded.values() if r.organisation.legal_name != "Pacific Sleep Medicine Society"]
+    theirs = demo_request(seeded, "Narcolepsy in Adolescents")
+    applicant = signed_in(APPLICANT)
+
+    listing = applicant.get("/requests/").content.decode()
+
+    for grant_request in ours:
+        assert escape(grant_request.title) in listing
+    assert escape(theirs.title) not in listing
+    assert applicant.get(f"/requests/{theirs.pk}/").status_code == 404
+    second_listing = signed_in(SECOND_APPLICANT).get("/requests/").content.decode()
+    assert escape(theirs.title) in second_listing
+    assert all(escape(r.title) not in second_listing for r in ours)
+
+
+def test_staff_queue_shows_every_sent_demo_request_from_both_organisations(seeded):
+    queue = signed_in("coordinator@example.com").get("/admin/grants/grantrequest/")
+
+    assert queue.status_code == 200
+    html = queue.content.decode()
+    for grant_request in seeded.values():
+        # An applicant's unsubmitted draft is theirs alone; everything sent is in the queue.
+        assert (escape(grant_request.title) in html) == (grant_request.status != "draft"), grant_request.title
+    assert "Pacific Sleep Medicine Society" in html
+
+
+def test_seed_demo_and_demo_logins_commands_print_every_login(settings):
+    settings.IME_DEMO_DATA = True
+    seeded_out, logins_out = StringIO(), StringIO()
+
+    call_command("seed_demo", stdout=seeded_out)
+    call_command("demo_logins", stdout=logins_out)
+
+    assert f"({len(ALL_DEMO_LOGINS)} demo logins)" in seeded_out.getvalue()
+    printed = logins_out.getvalue()
+    assert demo.DEMO_PASSWORD in printed
+    for email in ALL_DEMO_LOGINS:
+        assert email in printed
+    assert "Applicant, second organisation" in printed
+    assert GrantRequest.objects.count() == len(ALL_TITLES)
