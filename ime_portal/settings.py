@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.two_factor.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the authenticated user; locks out after repeated failed sign-ins.
@@ -148,6 +149,9 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "grants.accounts.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+# Staff must also enter a code from an authenticator app before any admin page. On by default on the
+# production stack; off in the embedded demo so its published staff logins work without a phone.
+IME_STAFF_2FA = env.bool("IME_STAFF_2FA", default=bool(env.str("DATABASE_URL", default="")))
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -241,6 +245,10 @@ IME_EXCLUDED_BUDGET_CATEGORIES = env.list(
 )  # fmt: skip
 IME_INQUIRY_RATE = env.str("IME_INQUIRY_RATE", default="5/h")
 IME_HCP_GATE_LEAVE_URL = env.str("IME_HCP_GATE_LEAVE_URL", default="https://www.axsome.com/")
+# How long anonymous visitors are served a public content page from the cache (0 turns it off).
+IME_PUBLIC_PAGE_CACHE_SECONDS = env.int("IME_PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# /bench/bare/ and /bench/reference/ for scripts/benchmark.py; never on in production.
+IME_BENCHMARK_VIEWS = env.bool("IME_BENCHMARK_VIEWS", default=False)
 # Demo users with a published password: only where nothing production-like is configured.
 IME_DEMO_DATA = env.bool("IME_DEMO_DATA", default=not env.str("DATABASE_URL", default=""))
 
@@ -279,6 +287,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Staff TOTP secrets are never shown again in the admin once a device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

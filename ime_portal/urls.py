@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,8 +7,12 @@ admin.site.site_title = "IME Grants staff"
 admin.site.index_title = "Grant administration"
 
 urlpatterns = [
+    path("admin/2fa/", include("portal.two_factor.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("grants.urls")),
     path("", include("portal.urls")),
 ]
+
+if settings.IME_BENCHMARK_VIEWS:
+    urlpatterns.append(path("bench/", include("portal.bench_views")))

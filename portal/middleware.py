@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 GATE_COOKIE = "ime_us_hcp"
 GATE_PATH = "/hcp-confirmation/"
 # Staff, machines and assets are never gated; everything else is a public page.
-UNGATED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/", GATE_PATH, "/favicon.ico", "/robots.txt")
+UNGATED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/", GATE_PATH, "/favicon.ico", "/robots.txt", "/bench/")
 
 
 def has_confirmed(request) -> bool:

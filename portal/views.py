@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from . import health
+from .caching import render_public_page
 from .forms import InquiryForm
 from .middleware import remember_confirmation
 from .services import receive_inquiry
@@ -25,7 +26,7 @@ PAGES = {
 
 
 def page(request, name):
-    return render(request, PAGES[name])
+    return render_public_page(request, name, PAGES[name])
 
 
 def _safe_next(request, candidate):

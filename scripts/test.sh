@@ -27,6 +27,9 @@ export CACHE_URL="${TEST_CACHE_URL:-rediscache://127.0.0.1:6379/13}"
 export HTTPS=0
 export IME_VAR_DIR="${IME_VAR_DIR:-$(pwd)/var/test}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+# Staff 2FA is on by default with DATABASE_URL; the admin tests sign staff in without a phone.
+# tests/test_staff_2fa.py and tests/test_browser_staff_2fa.py turn it on themselves.
+export IME_STAFF_2FA=0
 
 .venv/bin/ruff check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null

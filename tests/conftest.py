@@ -32,6 +32,12 @@ def _isolated_cache_and_broker():
 
 
 @pytest.fixture(autouse=True)
+def _staff_2fa_off_unless_a_test_turns_it_on(settings):
+    # Staff tests sign in with force_login; tests/test_staff_2fa.py switches the second factor on itself.
+    settings.IME_STAFF_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; the tests create thousands of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,97 @@
+"""Cached HTML for the public content pages.
+
+Every visitor who has passed the US-HCP gate and is not signed in sees the same home page, FAQ,
+how-to-apply page, etc., so the rendered page is kept in the cache for ``IME_PUBLIC_PAGE_CACHE_SECONDS``.
+A page is served from, or stored in, the cache only when nothing about it belongs to the visitor:
+signed-in users (their account bar), visitors with a pending message ("You have signed out") and
+anything but GET/HEAD always get a fresh render. Middleware still runs on a cached page, so the
+security headers (CSP, HSTS, ...) are the same as on a fresh one.
+"""
+
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+CACHEABLE_METHODS = ("GET", "HEAD")
+# The settings the portal context processor puts into every page (portal/context_processors.py).
+SETTINGS_IN_PAGES = ("IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "STATIC_URL")
+
+
+@functools.cache
+def deploy_key() -> str:
+    """Changes whenever a deploy could change a page: a template, a setting shown on the pages or the
+    static files manifest (hashed asset names). Computed once per process; identical on every worker
+    and host running the same code, so they share one cache entry per page."""
+    digest = hashlib.sha256()
+    for name in SETTINGS_IN_PAGES:
+        digest.update(f"{name}={getattr(settings, name, '')!r}\n".encode())
+    for template_dir in _project_template_dirs():
+        for path in sorted(template_dir.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(template_dir)).encode() + b"\0" + path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _project_template_dirs() -> list[Path]:
+    return [Path(directory) for engine in settings.TEMPLATES for directory in engine.get("DIRS", [])]
+
+
+def public_page_key(name: str, path: str) -> str:
+    # The path is part of the key because the navigation marks the current page by it.
+    path_digest = hashlib.sha256(path.encode()).hexdigest()[:16]
+    return f"ime:public-page:{deploy_key()}:{name}:{path_digest}"
+
+
+def _has_pending_messages(request) -> bool:
+    """Whether a django.contrib.messages message waits for this visitor. len() loads the messages
+    without marking them read, so they are still shown by the fresh render that follows."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _may_use_cache(request) -> bool:
+    return (
+        settings.IME_PUBLIC_PAGE_CACHE_SECONDS > 0
+        and request.method in CACHEABLE_METHODS
+        and not request.user.is_authenticated
+        and not _has_pending_messages(request)
+    )
+
+
+def _is_shareable(request, response) -> bool:
+    """A fresh render that set a cookie or used a CSRF token holds something of this visitor's."""
+    return response.status_code == 200 and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def render_public_page(request, name: str, template_name: str) -> HttpResponse:
+    """The public page ``name``: from the cache when it may be shared, otherwise rendered (and stored
+    for the next anonymous visitor). If the cache is unreachable the page is simply rendered."""
+    if not _may_use_cache(request):
+        return render(request, template_name)
+    key = public_page_key(name, request.path)
+    try:
+        cached = cache.get(key)
+    except Exception:  # a cache outage must not take the public site down
+        logger.warning("Public page cache unavailable; rendering %s fresh", name, exc_info=True)
+        return render(request, template_name)
+    if cached is not None:
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+    response = render(request, template_name)
+    if _is_shareable(request, response):
+        try:
+            cache.set(key, (response.content, response["Content-Type"]), settings.IME_PUBLIC_PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Could not store %s in the public page cache", name, exc_info=True)
+    return response
