@@ -136,7 +136,7 @@ def test_draft_page_offers_edit_review_delete_but_not_withdraw(applicant_client,
     page = applicant_client.get(detail_url(draft_request)).content.decode()
     assert "Draft — not sent yet" in page
     assert reverse("grants:request_review", args=[draft_request.pk]) in page
-    assert reverse("grants:request_section", args=[draft_request.pk, "organisation"]) in page
+    assert reverse("grants:request_edit", args=[draft_request.pk]) in page
     assert reverse("grants:request_delete", args=[draft_request.pk]) in page
     assert reverse("grants:request_withdraw", args=[draft_request.pk]) not in page
     assert "Messages from the IME team will appear here" in page

@@ -28,6 +28,9 @@ MOORE_HELP = (
 class MoneyField(forms.DecimalField):
     """A US dollar amount; accepts what people type from a spreadsheet, such as "$2,500.00"."""
 
+    # A text box, not type="number": browsers refuse "$" and "," in number inputs and send nothing.
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 2)
@@ -42,7 +45,7 @@ class MoneyField(forms.DecimalField):
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
-        attrs.update({"step": "0.01", "inputmode": "decimal"})
+        attrs.update({"inputmode": "decimal"})
         return attrs
 
     def to_python(self, value):
@@ -172,10 +175,11 @@ class AccreditationForm(forms.ModelForm):
         body = self.fields["accreditation_body"]
         body.choices = [(value, label) for value, label in body.choices if value != AccreditationBody.NONE]
         organisation = self.instance.organisation
+        # The instance's blank values are already in ``initial``, so the profile's must replace them.
         if not self.instance.accredited_provider:
-            self.initial.setdefault("accredited_provider", organisation.legal_name)
+            self.initial["accredited_provider"] = organisation.legal_name
         if not self.instance.accreditation_body and organisation.is_accredited:
-            self.initial.setdefault("accreditation_body", organisation.accreditation_body)
+            self.initial["accreditation_body"] = organisation.accreditation_body
 
 
 class BudgetForm(forms.ModelForm):
