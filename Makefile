@@ -20,6 +20,9 @@ run: install
 test: install
 	bash scripts/test.sh
 
+benchmark: install
+	$(VENV)/bin/python scripts/benchmark.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 

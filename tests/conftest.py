@@ -38,6 +38,14 @@ def _staff_2fa_off_unless_a_test_turns_it_on(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_public_page_copies():
+    """Public pages kept in this process's memory (portal.caching) start afresh with each test too."""
+    from portal.caching import forget_public_pages
+
+    forget_public_pages()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; the tests create thousands of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

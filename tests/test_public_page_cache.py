@@ -131,6 +131,44 @@ def test_page_holding_a_csrf_token_is_never_stored(rf):
     assert cache.get(public_page_key("signing_out", "/signing-out/")) is None
 
 
+def test_each_process_keeps_its_own_copy_so_a_hit_needs_no_round_trip(gated_client):
+    from django.core.cache import cache
+
+    gated_client.get("/faq/")
+    cache.clear()  # the shared entry is gone; this process still holds the page
+
+    again = gated_client.get("/faq/")
+    assert rendered_templates(again) == []
+    assert b"<h1>Frequently asked questions</h1>" in again.content
+
+
+def test_a_changed_setting_shown_on_the_pages_is_never_served_stale(gated_client, settings):
+    settings.IME_MIN_LEAD_DAYS = 60
+    assert "at least 60 days" in gated_client.get("/apply/").content.decode()
+    settings.IME_MIN_LEAD_DAYS = 75
+
+    page = gated_client.get("/apply/")
+
+    assert "portal/pages/apply.html" in rendered_templates(page)
+    assert "at least 75 days" in page.content.decode()
+
+
+def test_editing_a_template_during_development_shows_the_edit(gated_client, settings, tmp_path):
+    from django.utils.autoreload import file_changed
+
+    template = tmp_path / "portal" / "pages" / "faq.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% extends "base.html" %}{% block content %}<h1>Version one</h1>{% endblock %}')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    assert "Version one" in gated_client.get("/faq/").content.decode()
+    assert "Version one" in gated_client.get("/faq/").content.decode()
+
+    template.write_text('{% extends "base.html" %}{% block content %}<h1>Version two</h1>{% endblock %}')
+    file_changed.send(sender=None, file_path=template)  # what runserver's autoreloader does
+
+    assert "Version two" in gated_client.get("/faq/").content.decode()
+
+
 def test_cache_entry_lives_for_the_configured_number_of_seconds(gated_client, settings):
     import redis
     from django.core.cache import cache

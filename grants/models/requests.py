@@ -97,6 +97,8 @@ class GrantRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         permissions = [("view_all_requests", "Can see every organisation's grant requests")]
+        # The staff queue lists submitted requests oldest first.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="grantrequest_queue_order")]
 
     def __str__(self):
         return f"{self.reference or 'Draft'} — {self.title or 'Untitled request'}"
@@ -118,6 +120,9 @@ class GrantRequest(models.Model):
         return self.status in UNDECIDED
 
     def budget_total(self) -> Decimal:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("budget_lines")
+        if prefetched is not None:
+            return sum((line.total for line in prefetched), Decimal("0.00"))
         total = self.budget_lines.aggregate(
             total=Sum(ExpressionWrapper(F("unit_cost") * F("quantity"), output_field=DecimalField(**MONEY)))
         )["total"]
