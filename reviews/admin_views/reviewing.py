@@ -77,14 +77,21 @@ def unassign(model_admin, request, pk, assignment_pk):
     return back_to_request(grant_request, "assignments")
 
 
-@post_only
-def conflict(model_admin, request, pk):
+def _own_review(model_admin, request, pk):
+    """The signed-in reviewer's review at the current stage, or the redirect that explains why not."""
     grant_request = load_request(model_admin, request, pk)
     try:
-        review = review_for(grant_request, request.user)
+        return grant_request, review_for(grant_request, request.user), None
     except TransitionError as error:
         report_error(request, error)
-        return back_to_request(grant_request)
+        return grant_request, None, back_to_request(grant_request)
+
+
+@post_only
+def conflict(model_admin, request, pk):
+    grant_request, review, refusal = _own_review(model_admin, request, pk)
+    if refusal:
+        return refusal
     form = ConflictForm(request.POST)
     if form.is_valid():
         has_conflict = form.cleaned_data["has_conflict"]
@@ -103,12 +110,9 @@ def conflict(model_admin, request, pk):
 
 @post_only
 def score(model_admin, request, pk):
-    grant_request = load_request(model_admin, request, pk)
-    try:
-        review = review_for(grant_request, request.user)
-    except TransitionError as error:
-        report_error(request, error)
-        return back_to_request(grant_request)
+    grant_request, review, refusal = _own_review(model_admin, request, pk)
+    if refusal:
+        return refusal
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return render_request_page(model_admin, request, pk, status=400, review_form=form)
