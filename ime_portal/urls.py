@@ -5,6 +5,8 @@ from django.urls import include, path
 admin.site.site_header = "Axsome IME Grants — Medical Affairs"
 admin.site.site_title = "IME Grants staff"
 admin.site.index_title = "Grant administration"
+# The request queue is wide; the app list is one click away on the admin home instead.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/2fa/", include("portal.two_factor.urls")),
