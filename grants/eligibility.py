@@ -312,16 +312,23 @@ _ACCREDITATION_FIELDS = [
 ]
 
 
-def accreditation_current_for_accredited_request(grant_request, today: date) -> list[Problem]:
-    """An accredited request names its accreditation and comes from a provider accredited on the start date."""
+def accreditation_details_missing(grant_request, today: date) -> list[Problem]:
+    """The accreditation details an accredited request leaves empty (the section page's gaps too)."""
     if grant_request.request_type != RequestType.ACCREDITED:
         return []
-    problems = [
+    return [
         Problem("accreditation_current_for_accredited_request", message, "accreditation")
         for field, message in _ACCREDITATION_FIELDS
         if _blank(getattr(grant_request, field))
         or (field == "accreditation_body" and grant_request.accreditation_body == AccreditationBody.NONE)
     ]
+
+
+def accreditation_current_for_accredited_request(grant_request, today: date) -> list[Problem]:
+    """An accredited request names its accreditation and comes from a provider accredited on the start date."""
+    if grant_request.request_type != RequestType.ACCREDITED:
+        return []
+    problems = accreditation_details_missing(grant_request, today)
     organisation, start = grant_request.organisation, grant_request.start_date
     if not organisation.is_accredited:
         problems.append(

@@ -9,7 +9,7 @@ import copy
 from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from . import eligibility
@@ -62,14 +62,6 @@ SECTIONS: list[Section] = [
 
 SECTIONS_BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
 
-# The accreditation details an accredited request needs, with what to do when one is missing.
-_ACCREDITATION_FIELDS = [
-    ("accredited_provider", "The accredited provider is missing: name the provider awarding the credit."),
-    ("accreditation_body", "The accrediting body is missing: choose who accredits the provider."),
-    ("credit_types", "The credit types are missing: name the credit offered."),
-    ("credit_hours", "The credit hours are missing: enter the maximum number of hours offered."),
-]
-
 
 def get_section(slug: str) -> Section | None:
     return SECTIONS_BY_SLUG.get(slug)
@@ -94,20 +86,12 @@ def section_url(grant_request, slug: str) -> str:
 
 
 def review_url(grant_request) -> str:
-    """Where "save and continue" leads after the last section: the review page, else the request itself."""
-    for name in ("grants:request_review", "grants:request_detail"):
-        try:
-            return reverse(name, args=[grant_request.pk])
-        except NoReverseMatch:
-            continue
-    return f"/requests/{grant_request.pk}/"
+    """Where "save and continue" leads after the last section of a draft: the review page."""
+    return reverse("grants:request_review", args=[grant_request.pk])
 
 
 def detail_url(grant_request) -> str:
-    try:
-        return reverse("grants:request_detail", args=[grant_request.pk])
-    except NoReverseMatch:
-        return f"/requests/{grant_request.pk}/"
+    return reverse("grants:request_detail", args=[grant_request.pk])
 
 
 def is_section_needed(grant_request, slug: str) -> bool:
@@ -117,27 +101,10 @@ def is_section_needed(grant_request, slug: str) -> bool:
     return True
 
 
-def _blank(value) -> bool:
-    """Nothing useful entered: no value, only spaces, or zero (nobody offers zero credit hours)."""
-    if isinstance(value, str):
-        return not value.strip()
-    return value is None or value == 0
-
-
-def _accreditation_gaps(grant_request, today) -> list[eligibility.Problem]:
-    if not grant_request.is_accredited_request:
-        return []
-    return [
-        eligibility.Problem("required_fields_complete", message, "accreditation")
-        for field, message in _ACCREDITATION_FIELDS
-        if _blank(getattr(grant_request, field))
-    ]
-
-
 # The submission rules that are about something not filled in yet (rather than about what was filled in).
 _COMPLETENESS_RULES = (
     eligibility.required_fields_complete,
-    _accreditation_gaps,
+    eligibility.accreditation_details_missing,
     eligibility.required_attachments_present,
     eligibility.attestations_given,
 )

@@ -590,3 +590,13 @@ def test_demo_applicant_is_seeded_once_however_often_it_runs():
     assert membership.user.check_password(demo.DEMO_PASSWORD)
     assert EmailAddress.objects.get(email="applicant@example.com").verified
     assert Organisation.objects.filter(legal_name="Northeast Neurology Education Institute").count() == 1
+
+
+def test_w9_download_is_never_kept_by_a_cache(member_client, organisation):
+    organisation.w9.save("w9.pdf", SimpleUploadedFile("x.pdf", PDF_BYTES), save=False)
+    organisation.save()
+
+    response = member_client.get("/organisation/w9/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"

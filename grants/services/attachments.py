@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ..choices import AttachmentKind
+from ..eligibility import required_attachment_kinds
 from ..models import Attachment, GrantRequest
 from ..status import GrantStatus
 from ..uploads import clean_filename, validate_upload
@@ -33,21 +34,9 @@ class KindGroup:
         return self.required and not self.attachments
 
 
-def required_kinds(grant_request) -> list[str]:
-    """The kinds of document this request must carry before it can be submitted (one rule, in eligibility)."""
-    from ..eligibility import required_attachment_kinds
-
-    return required_attachment_kinds(grant_request)
-
-
-def missing_kinds(grant_request) -> list[str]:
-    present = {a.kind for a in grant_request.attachments.all()}
-    return [kind for kind in required_kinds(grant_request) if kind not in present]
-
-
 def grouped_attachments(grant_request) -> list[KindGroup]:
     """Every kind of document, required ones first, each with its files (uses a prefetch if present)."""
-    required = required_kinds(grant_request)
+    required = required_attachment_kinds(grant_request)
     by_kind: dict[str, list] = {}
     for attachment in grant_request.attachments.all():
         by_kind.setdefault(attachment.kind, []).append(attachment)

@@ -5,6 +5,7 @@ named can change ("attachments" only if named), so everything the reviewers have
 they read it. In every other status the request is read-only.
 """
 
+from .. import sections
 from ..status import GrantStatus
 
 ONLY_ASKED_SECTIONS_MESSAGE = "Only the sections the IME team asked about can be changed."
@@ -53,8 +54,26 @@ def is_answering_information_request(grant_request) -> bool:
 def after_last_section_url(grant_request) -> str:
     """Where "save and continue" leads from the last section the applicant may edit: the review page
     for a draft, the request page (where the answer is written) while answering the IME team."""
-    from .. import sections
-
     if is_answering_information_request(grant_request):
         return sections.detail_url(grant_request) + "#answer"
     return sections.review_url(grant_request)
+
+
+def _is_open(grant_request, slug: str) -> bool:
+    """The section applies to this request and the applicant may change it now."""
+    return sections.is_section_needed(grant_request, slug) and can_edit_section(grant_request, slug)
+
+
+def next_open_section(grant_request, slug: str):
+    """The next section the applicant may fill in ("save and continue"), skipping the ones that do not apply."""
+    following = sections.next_section(slug)
+    while following is not None and not _is_open(grant_request, following.slug):
+        following = sections.next_section(following.slug)
+    return following
+
+
+def previous_open_section(grant_request, slug: str):
+    before = sections.previous_section(slug)
+    while before is not None and not _is_open(grant_request, before.slug):
+        before = sections.previous_section(before.slug)
+    return before

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from .. import sections
 from ..forms.attachments import AttachmentUploadForm
 from ..models import Attachment, GrantRequest
 from ..services.attachments import (
@@ -17,27 +18,15 @@ from ..services.attachments import (
     grouped_attachments,
     remove_attachment,
 )
-from ..services.editing import ONLY_ASKED_SECTIONS_MESSAGE, after_last_section_url, can_edit_section
+from ..services.editing import (
+    ONLY_ASKED_SECTIONS_MESSAGE,
+    after_last_section_url,
+    can_edit_section,
+    next_open_section,
+    previous_open_section,
+)
 
 SECTION_SLUG = "attachments"
-
-
-def _section_helpers():
-    # Imported when used: the section editor module belongs to the editor, which imports this one.
-    from .. import sections
-
-    return sections
-
-
-def _neighbour(grant_request, step):
-    """The nearest section in one direction that applies to this request (accreditation may not)."""
-    sections = _section_helpers()
-    found = step(SECTION_SLUG)
-    while found is not None and not (
-        sections.is_section_needed(grant_request, found.slug) and can_edit_section(grant_request, found.slug)
-    ):
-        found = step(found.slug)
-    return found
 
 
 def attachments_section(request, grant_request):
@@ -46,7 +35,6 @@ def attachments_section(request, grant_request):
     Called by the section editor (which has already checked the user belongs to the organisation);
     handles GET, the upload POST and "Save and continue".
     """
-    sections = _section_helpers()
     if not grant_request.is_editable_by_applicant:
         messages.info(request, "This request has been submitted, so its documents can no longer be changed.")
         return redirect("grants:request_detail", pk=grant_request.pk)
@@ -57,7 +45,7 @@ def attachments_section(request, grant_request):
     form = AttachmentUploadForm()
     if request.method == "POST":
         if request.POST.get("action") == "continue":
-            following = _neighbour(grant_request, sections.next_section)
+            following = next_open_section(grant_request, SECTION_SLUG)
             if following is None:
                 return redirect(after_last_section_url(grant_request))
             return redirect(sections.section_url(grant_request, following.slug))
@@ -92,8 +80,8 @@ def attachments_section(request, grant_request):
         "groups": groups,
         "removable": {a.pk for g in groups for a in g.attachments if can_remove(a, grant_request)},
         "missing_required": [g for g in groups if g.missing],
-        "previous_section": _neighbour(grant_request, sections.previous_section),
-        "next_section": _neighbour(grant_request, sections.next_section),
+        "previous_section": previous_open_section(grant_request, SECTION_SLUG),
+        "next_section": next_open_section(grant_request, SECTION_SLUG),
         "form": form,
     }
     status = 400 if form.is_bound and form.errors else 200

@@ -114,12 +114,15 @@ def organisation_w9(request):
     if membership is None or not membership.organisation.w9:
         raise Http404("No W-9 on file.")
     organisation = membership.organisation
-    return FileResponse(
+    response = FileResponse(
         organisation.w9.open("rb"),
         as_attachment=True,
         filename=services.w9_download_name(organisation),
         content_type="application/pdf",
     )
+    # A tax form (EIN, address): never kept by a shared cache or proxy, like the request documents.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -16,9 +16,10 @@ from reviews.workflow import BY_NAME
 
 from .. import sections
 from ..forms.conversation import AnswerForm, MessageForm
-from ..models import Attachment, GrantRequest, Membership
+from ..models import Attachment, GrantRequest
 from ..services.conversation import IME_TEAM, can_write_to_team, decision_facts, message_thread, open_question
 from ..services.editing import current_information_request, editable_sections
+from ..services.organisations import membership_of
 from ..status import GrantStatus as S
 
 REQUESTS_PER_PAGE = 25
@@ -52,18 +53,14 @@ def next_action(status: str) -> str:
     return NEXT_ACTIONS.get(status, "")
 
 
-def _organisation_or_none(user):
-    membership = Membership.objects.select_related("organisation").filter(user=user).first()
-    return membership.organisation if membership else None
-
-
 @login_required
 @require_GET
 def request_list(request):
-    organisation = _organisation_or_none(request.user)
-    if organisation is None:
+    membership = membership_of(request.user)
+    if membership is None:
         messages.info(request, "Tell us about your organisation first; its grant requests will then appear here.")
         return redirect("grants:organisation_create")
+    organisation = membership.organisation
     requests_qs = GrantRequest.objects.filter(organisation=organisation).only(
         "pk", "reference", "title", "request_type", "status", "submitted_at", "start_date", "end_date",
         "amount_requested", "created_at", "organisation_id",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods
 
@@ -20,16 +20,12 @@ from ..services.editing import (
     after_last_section_url,
     can_edit_section,
     is_answering_information_request,
+    next_open_section,
+    previous_open_section,
 )
+from .attachments import attachments_section
 
 READ_ONLY_MESSAGE = "This request has been submitted and is read-only."
-
-
-def _organisation_create_url() -> str:
-    try:
-        return reverse("grants:organisation_create")
-    except NoReverseMatch:
-        return "/organisation/new/"
 
 
 @login_required
@@ -38,7 +34,7 @@ def request_create(request):
     """GET explains what a request needs; POST starts the draft and opens its first section."""
     if not Membership.objects.filter(user=request.user).exists():
         messages.info(request, "Before you start a grant request, register your organisation or join it by invitation.")
-        return redirect(_organisation_create_url())
+        return redirect("grants:organisation_create")
     if request.method == "GET":
         return render(request, "grants/requests/section_start.html", {"sections": sections.SECTIONS})
     grant_request = start_draft(request.user)
@@ -76,7 +72,7 @@ def request_section(request, pk, section):
         messages.info(request, ONLY_ASKED_SECTIONS_MESSAGE)
         return redirect(sections.detail_url(grant_request))
     if current.slug == "attachments":
-        return _attachments_section(request, grant_request)
+        return attachments_section(request, grant_request)
     if _accreditation_not_applicable(grant_request, current):
         if request.method == "POST":
             return _after_save(request, grant_request, current, {})
@@ -99,38 +95,11 @@ def request_section(request, pk, section):
     return _after_save(request, grant_request, current, formsets)
 
 
-def _attachments_section(request, grant_request):
-    try:
-        from .attachments import attachments_section
-    except ImportError:
-        return _render(request, grant_request, sections.get_section("attachments"), None, {})
-    return attachments_section(request, grant_request)
-
-
 def _accreditation_not_applicable(grant_request, current) -> bool:
     """Accreditation details are asked for unless the applicant chose a type of request that has none."""
     return (
         current.slug == "accreditation" and bool(grant_request.request_type) and not grant_request.is_accredited_request
     )
-
-
-def _is_open(grant_request, slug) -> bool:
-    """The section applies to this request and the applicant may change it now."""
-    return sections.is_section_needed(grant_request, slug) and can_edit_section(grant_request, slug)
-
-
-def _next_needed_section(grant_request, current):
-    following = sections.next_section(current.slug)
-    while following is not None and not _is_open(grant_request, following.slug):
-        following = sections.next_section(following.slug)
-    return following
-
-
-def _previous_needed_section(grant_request, current):
-    before = sections.previous_section(current.slug)
-    while before is not None and not _is_open(grant_request, before.slug):
-        before = sections.previous_section(before.slug)
-    return before
 
 
 def _after_save(request, grant_request, current, formsets):
@@ -143,7 +112,7 @@ def _after_save(request, grant_request, current, formsets):
         messages.success(request, "Saved. More blank rows have been added below.")
         return redirect(f"{here}?{grown}_rows={blank_rows + EXTRA_ROWS}#{grown}-rows")
     if action == "continue":
-        following = _next_needed_section(grant_request, current)
+        following = next_open_section(grant_request, current.slug)
         messages.success(request, f"“{current.title}” saved.")
         if following is None:
             return redirect(after_last_section_url(grant_request))
@@ -205,8 +174,8 @@ def _render(request, grant_request, current, form, formsets, page=None, status=2
         "current_section": current.slug,
         "section_number": sections.section_number(current.slug),
         "section_count": len(sections.SECTIONS),
-        "previous_section": _previous_needed_section(grant_request, current),
-        "next_section": _next_needed_section(grant_request, current),
+        "previous_section": previous_open_section(grant_request, current.slug),
+        "next_section": next_open_section(grant_request, current.slug),
         "form": form,
         "formsets": formsets,
         "errors": error_summary(form, formsets) if bound else [],
