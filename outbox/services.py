@@ -152,11 +152,14 @@ def sweep() -> int:
 
 
 def resend(emails) -> int:
-    """Admin action: put emails back in the queue now."""
+    """Admin action: put emails back in the queue now. One a worker is sending at this moment is left
+    alone (and not counted); handing it over again is harmless, as ``claim`` skips it."""
     ids = [e.pk for e in emails]
-    Email.objects.filter(pk__in=ids).exclude(status=Email.Status.SENDING).update(
-        status=Email.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
+    requeued = (
+        Email.objects.filter(pk__in=ids)
+        .exclude(status=Email.Status.SENDING)
+        .update(status=Email.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error="")
     )
     for pk in ids:
         transaction.on_commit(lambda pk=pk: hand_to_worker(pk))
-    return len(ids)
+    return requeued

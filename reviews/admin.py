@@ -8,16 +8,13 @@ from django.utils.html import format_html
 from grants.admin import ReadOnlyAdminMixin
 
 from .admin_views.committee import committee_agenda
+from .admin_views.common import person_name
 from .models import Assignment, Decision, Review, StatusChange
 
 
 def request_link(grant_request):
     url = reverse("admin:grants_grantrequest_change", args=[grant_request.pk])
     return format_html('<a href="{}">{}</a>', url, grant_request.display_reference)
-
-
-def person(user):
-    return user.get_full_name() or user.email
 
 
 class RequestLinkMixin:
@@ -63,11 +60,11 @@ class AssignmentAdmin(RequestLinkMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="reviewer", ordering="reviewer__last_name")
     def reviewer_name(self, obj):
-        return person(obj.reviewer)
+        return person_name(obj.reviewer)
 
     @admin.display(description="assigned by")
     def assigned_by_name(self, obj):
-        return person(obj.assigned_by)
+        return person_name(obj.assigned_by)
 
 
 @admin.register(Review)
@@ -80,7 +77,7 @@ class ReviewAdmin(RequestLinkMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="reviewer", ordering="reviewer__last_name")
     def reviewer_name(self, obj):
-        return person(obj.reviewer)
+        return person_name(obj.reviewer)
 
     @admin.display(description="state")
     def outcome(self, obj):
@@ -112,4 +109,4 @@ class DecisionAdmin(RequestLinkMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="decided by")
     def decided_by_name(self, obj):
-        return person(obj.decided_by)
+        return person_name(obj.decided_by)

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = [r for r in Role if r != Role.APPLICANT]
 GROUP_NAMES = {role: role.label for role in STAFF_ROLES}
+# Who puts reviewers on a request and takes them off.
+REVIEWER_ASSIGNERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 
 
 def roles_of(user, grant_request) -> set[Role]:

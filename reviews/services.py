@@ -15,7 +15,7 @@ from outbox.services import queue_email
 
 from .choices import RUBRIC, DecisionOutcome, DeclineReason, ReviewStage
 from .models import Assignment, Decision, InformationRequest, Message, Review
-from .roles import Role, roles_of
+from .roles import REVIEWER_ASSIGNERS, Role, roles_of
 from .workflow import NotAllowed, TransitionError, transition
 
 STAGE_ROLES = {ReviewStage.MEDICAL: Role.MEDICAL, ReviewStage.COMMITTEE: Role.COMMITTEE}
@@ -26,8 +26,9 @@ OUTCOME_TRANSITIONS = {
 }
 
 
-def _applicant_recipients(grant_request) -> list[str]:
-    return [a for a in (grant_request.requester_email, grant_request.secondary_email) if a]
+def applicant_recipients(grant_request) -> list[str]:
+    """Who is emailed on the applicant's side: the requester and the secondary contact."""
+    return list(dict.fromkeys(a for a in (grant_request.requester_email, grant_request.secondary_email) if a))
 
 
 def _context(grant_request, **extra) -> dict:
@@ -35,7 +36,7 @@ def _context(grant_request, **extra) -> dict:
     return {
         "grant_request": grant_request,
         "request_url": site + reverse("grants:request_detail", args=[grant_request.pk]),
-        "admin_url": f"{site}/admin/grants/grantrequest/{grant_request.pk}/change/",
+        "admin_url": site + reverse("admin:grants_grantrequest_change", args=[grant_request.pk]),
         "mailbox": settings.IME_INQUIRY_MAILBOX,
         **extra,
     }
@@ -61,7 +62,7 @@ def request_information(grant_request, *, by, message: str, sections: list[str],
         )
         queue_email(
             "information_requested",
-            _applicant_recipients(grant_request),
+            applicant_recipients(grant_request),
             _context(grant_request, rfi=rfi, section_titles=section_titles(sections)),
             reply_to=settings.IME_STAFF_MAILBOX,
         )
@@ -117,7 +118,7 @@ def post_message(grant_request, *, by, body: str, from_staff: bool) -> Message:
     with transaction.atomic():
         message = Message.objects.create(grant_request=grant_request, author=by, from_staff=from_staff, body=body)
         if from_staff:
-            recipients = _applicant_recipients(grant_request)
+            recipients = applicant_recipients(grant_request)
             template = "message_to_applicant"
         else:
             recipients = [settings.IME_STAFF_MAILBOX]
@@ -133,7 +134,7 @@ def assign_reviewer(grant_request, *, reviewer, stage: str, by) -> Assignment:
     required = STAGE_ROLES[ReviewStage(stage)]
     if required not in roles_of(reviewer, grant_request):
         raise ValidationError(f"{reviewer.get_full_name() or reviewer.email} is not a {required.label.lower()}.")
-    if not roles_of(by, grant_request) & {Role.COORDINATOR, Role.ADMINISTRATOR}:
+    if not roles_of(by, grant_request) & REVIEWER_ASSIGNERS:
         raise NotAllowed("Only a grants coordinator or an administrator assigns reviewers.")
     if grant_request.status not in UNDECIDED:
         raise ValidationError("Reviewers can be assigned only while the request awaits a decision.")
@@ -155,7 +156,7 @@ def assign_reviewer(grant_request, *, reviewer, stage: str, by) -> Assignment:
 
 def unassign_reviewer(assignment: Assignment, *, by) -> None:
     """Take a reviewer off a request, as long as they have not submitted their review."""
-    if not roles_of(by, assignment.grant_request) & {Role.COORDINATOR, Role.ADMINISTRATOR}:
+    if not roles_of(by, assignment.grant_request) & REVIEWER_ASSIGNERS:
         raise NotAllowed("Only a grants coordinator or an administrator removes reviewers.")
     with transaction.atomic():
         submitted = Review.objects.filter(
@@ -184,9 +185,7 @@ def review_for(grant_request, reviewer) -> Review:
     stage = current_stage(grant_request)
     if stage is None:
         raise TransitionError("This request is not awaiting review.")
-    if STAGE_ROLES[stage] not in roles_of(reviewer, grant_request) and Role.ADMINISTRATOR not in roles_of(
-        reviewer, grant_request
-    ):
+    if not roles_of(reviewer, grant_request) & {STAGE_ROLES[stage], Role.ADMINISTRATOR}:
         raise NotAllowed(f"Only a {STAGE_ROLES[stage].label.lower()} reviews at this stage.")
     if not Assignment.objects.filter(grant_request=grant_request, reviewer=reviewer, stage=stage).exists():
         raise NotAllowed("You are not assigned to review this request at this stage.")
@@ -272,7 +271,7 @@ def decide(grant_request, *, by, outcome: str, approved_amount=None, reason_code
         reasons = [DeclineReason(code).label for code in reason_codes]
         queue_email(
             f"decision_{outcome.value}",
-            _applicant_recipients(grant_request),
+            applicant_recipients(grant_request),
             _context(grant_request, decision=decision, reasons=reasons),
             reply_to=settings.IME_STAFF_MAILBOX,
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grants.status import GrantStatus as S
 
-from .roles import Role
+from .roles import Role, roles_of
 
 STAFF_SCREENERS = {Role.COORDINATOR, Role.COMPLIANCE, Role.ADMINISTRATOR}
 
@@ -76,29 +76,17 @@ class NoteRequired(TransitionError):
     pass
 
 
-# Side effects (emails, dates) registered by the apps that own them: name -> [callable(request, change)].
-_EFFECTS: dict[str, list] = {}
-
-
-def on_transition(name: str):
-    """Register a function run inside the transition's transaction after the status changes."""
-
-    def register(func):
-        _EFFECTS.setdefault(name, []).append(func)
-        return func
-
-    return register
-
-
-def available_transitions(grant_request, user) -> list[Transition]:
-    from .roles import roles_of
-
-    roles = roles_of(user, grant_request)
+def available_transitions(grant_request, user, roles: set[Role] | None = None) -> list[Transition]:
+    """The moves ``user`` may make now; pass ``roles`` when the caller already has them (saves a query)."""
+    if roles is None:
+        roles = roles_of(user, grant_request)
     return [t for t in TRANSITIONS if grant_request.status in t.sources and roles & t.roles]
 
 
 def transition(grant_request, name: str, *, by, note: str = "", expected_status: str | None = None):
-    """Make the named transition: check it, lock the row, change the status, log it, run its effects.
+    """Make the named transition: check it, lock the row, change the status and log it.
+
+    Callers that send mail with the move wrap this call and ``queue_email`` in one ``transaction.atomic``.
 
     ``expected_status`` is the status the actor saw; if someone moved the request meanwhile the call is
     refused with who did it, instead of applying a decision made on stale information.
@@ -106,7 +94,6 @@ def transition(grant_request, name: str, *, by, note: str = "", expected_status:
     from grants.models import GrantRequest
 
     from .models import StatusChange
-    from .roles import roles_of
 
     rule = BY_NAME.get(name)
     if rule is None:
@@ -134,8 +121,6 @@ def transition(grant_request, name: str, *, by, note: str = "", expected_status:
         change = StatusChange.objects.create(
             grant_request=locked, transition=name, from_status=previous, to_status=rule.target, actor=by, note=note
         )
-        for effect in _EFFECTS.get(name, []):
-            effect(locked, change)
     grant_request.status = locked.status
     grant_request.status_changed_at = locked.status_changed_at
     return change

@@ -528,3 +528,38 @@ def test_staff_screen_assign_and_review_a_request_in_the_browser(page, live_serv
     assert "Your medical review is submitted" in page.locator(".messagelist").inner_text()
     page.goto(live_server.url + reverse("admin:reviews_committee"))
     assert_accessible(page, "committee agenda")
+
+
+def test_the_request_page_query_count_does_not_grow_with_its_history(client):
+    """Messages, status changes, reviews' authors and documents are loaded in bulk, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = staff_with_role(Role.COORDINATOR)
+    grant_request = request_in(GrantStatus.SCREENING)
+    member = applicant(organisation=grant_request.organisation)
+    client.force_login(coordinator)
+
+    def queries_for_page():
+        client.get(page_url(grant_request))  # warm caches (content types, sessions)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page_url(grant_request)).status_code == 200
+        return len(captured)
+
+    for name in ("request_information", "resubmit"):
+        actor = coordinator if name == "request_information" else member
+        transition(grant_request, name, by=actor, note=f"{name} note")
+    post_message(grant_request, by=coordinator, body="First question", from_staff=True)
+    AttachmentFactory(grant_request=grant_request)
+    few = queries_for_page()
+
+    for n in range(12):
+        post_message(grant_request, by=member, body=f"Answer {n}", from_staff=False)
+        post_message(grant_request, by=staff_with_role(Role.COMPLIANCE), body=f"Follow-up {n}", from_staff=True)
+        AttachmentFactory(grant_request=grant_request)
+    for name in ("request_information", "resubmit"):
+        actor = coordinator if name == "request_information" else member
+        transition(grant_request, name, by=actor, note=f"{name} note, round two")
+    many = queries_for_page()
+
+    assert many == few

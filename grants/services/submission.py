@@ -1,8 +1,7 @@
 """What the applicant does to a request as a whole: submit it, withdraw it, or delete a draft.
 
 Status changes go through ``reviews.workflow.transition`` (the one door). The emails that go with
-submitting and withdrawing are queued here, in the same transaction as the change, rather than through
-``on_transition`` hooks: they belong to the applicant's action, and keeping them next to it makes
+submitting and withdrawing are queued here, in the same transaction as the change, which keeps
 "one submission, one set of emails" visible in one place.
 """
 

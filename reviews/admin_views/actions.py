@@ -12,7 +12,7 @@ from grants.status import GrantStatus
 from ..choices import DecisionOutcome
 from ..forms import ApprovalForm, DeclineForm, InformationRequestForm, PartialApprovalForm, TransitionForm
 from ..roles import Role
-from ..services import decide, request_information
+from ..services import applicant_recipients, decide, request_information
 from ..workflow import BY_NAME, TransitionError, available_transitions, transition
 from .common import admin_context, back_to_request, load_request, report_error
 
@@ -30,7 +30,7 @@ def _money(amount) -> str:
 
 def consequences(rule, grant_request) -> list[str]:
     """What the confirmation page tells the member of staff will happen."""
-    recipients = " and ".join(a for a in (grant_request.requester_email, grant_request.secondary_email) if a)
+    recipients = " and ".join(applicant_recipients(grant_request))
     emailed = f"The applicant will be emailed ({recipients})." if recipients else "The applicant has no email on file."
     moves = f"The request moves from “{grant_request.get_status_display()}” to “{rule.target.label}”."
     requested = _money(grant_request.amount_requested)

@@ -10,12 +10,8 @@ from grants.status import GrantStatus
 
 from ..choices import ReviewStage
 from ..models import Assignment, Review
-from .common import days_since, staff_requests
+from .common import days_since, person_name, staff_requests
 from .scoring import mean_score
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.email
 
 
 def agenda_rows(requests, members):
@@ -71,13 +67,13 @@ def committee_agenda(model_admin, request):
         for review in grant_request.agenda_reviews:
             if review.stage == ReviewStage.COMMITTEE:
                 members[review.reviewer_id] = review.reviewer
-    members = sorted(members.values(), key=lambda u: (_name(u).lower(), u.pk))
+    members = sorted(members.values(), key=lambda u: (person_name(u).lower(), u.pk))
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Committee agenda",
         "subtitle": None,
         "opts": model_admin.model._meta,
-        "members": [{"user": m, "name": _name(m)} for m in members],
+        "members": [{"user": m, "name": person_name(m)} for m in members],
         "rows": agenda_rows(requests, members),
         "queue_url": reverse("admin:grants_grantrequest_changelist") + f"?status={GrantStatus.COMMITTEE_REVIEW}",
     }

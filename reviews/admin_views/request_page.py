@@ -11,14 +11,13 @@ from grants.status import UNDECIDED
 from ..choices import DeclineReason, ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
 from ..models import Decision, InformationRequest
-from ..roles import Role, roles_of
+from ..roles import REVIEWER_ASSIGNERS, Role, roles_of
 from ..services import current_stage, section_titles
 from ..workflow import available_transitions
 from .changes import last_resubmission
 from .common import admin_context, days_since, load_request, staff_requests
 from .scoring import reviews_by_stage
 
-ASSIGNERS = {Role.COORDINATOR, Role.ADMINISTRATOR}
 TEMPLATE = "admin/grants/grantrequest/request_page.html"
 
 
@@ -40,7 +39,7 @@ def staff_actions(grant_request, user, roles):
     staff_roles = roles - {Role.APPLICANT}
     return [
         {"rule": rule, "url": reverse("admin:grants_grantrequest_action", args=[grant_request.pk, rule.name])}
-        for rule in available_transitions(grant_request, user)
+        for rule in available_transitions(grant_request, user, roles)
         if rule.roles & staff_roles
     ]
 
@@ -81,7 +80,7 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
     for rfi in information_requests:
         rfi.section_titles = section_titles(rfi.sections)
 
-    can_assign = bool(roles & ASSIGNERS) and grant_request.status in UNDECIDED
+    can_assign = bool(roles & REVIEWER_ASSIGNERS) and grant_request.status in UNDECIDED
     assignment_forms = []
     if can_assign:
         for stage in ReviewStage:

@@ -11,12 +11,8 @@ from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
 from ..models import Assignment
 from ..services import assign_reviewer, declare_conflict, post_message, review_for, submit_review, unassign_reviewer
 from ..workflow import TransitionError
-from .common import back_to_request, load_request, post_only, report_error
+from .common import back_to_request, load_request, person_name, post_only, report_error
 from .request_page import render_request_page
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.email
 
 
 @post_only
@@ -55,7 +51,7 @@ def assign(model_admin, request, pk, stage):
             form.add_error("reviewer", error)
         else:
             messages.success(
-                request, f"{_person(reviewer)} is assigned to the {stage.label.lower()} and has been emailed."
+                request, f"{person_name(reviewer)} is assigned to the {stage.label.lower()} and has been emailed."
             )
             return back_to_request(grant_request, "assignments")
     return render_request_page(model_admin, request, pk, status=400, **{f"assign_{stage.value}": form})
@@ -73,7 +69,7 @@ def unassign(model_admin, request, pk, assignment_pk):
         report_error(request, error)
     else:
         stage = assignment.get_stage_display().lower()
-        messages.success(request, f"{_person(assignment.reviewer)} no longer reviews this request ({stage}).")
+        messages.success(request, f"{person_name(assignment.reviewer)} no longer reviews this request ({stage}).")
     return back_to_request(grant_request, "assignments")
 
 
