@@ -115,3 +115,22 @@ US_STATES = [
     ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"), ("VT", "Vermont"),
     ("VA", "Virginia"), ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
 ]  # fmt: skip
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    PARTIALLY_APPROVED = "partially_approved", "Partially approved"
+    DECLINED = "declined", "Declined"
+
+
+class DeclineReason(models.TextChoices):
+    LATE = "late", "Submitted with less than the required lead time"
+    RETROACTIVE = "retroactive", "Program already started or took place"
+    INELIGIBLE_APPLICANT = "ineligible_applicant", "Applicant is not an eligible organization"
+    INCOMPLETE = "incomplete", "Request incomplete after a request for information"
+    NOT_ALIGNED = "not_aligned", "Outside the areas of educational need we support"
+    EDUCATIONAL_QUALITY = "educational_quality", "Needs assessment or design did not meet the review criteria"
+    BUDGET = "budget", "Budget not reasonable or includes costs we cannot support"
+    COMPLIANCE = "compliance", "Independence or compliance concerns"
+    FUNDS = "funds", "Budget for the period is fully committed"
+    OTHER = "other", "Other (explained in the message)"

@@ -77,6 +77,11 @@ def previous_section(slug: str) -> Section | None:
     return SECTIONS[index - 1] if index > 0 else None
 
 
+def section_titles(slugs) -> list[str]:
+    titles = {s.slug: s.title for s in SECTIONS}
+    return [titles.get(slug, slug) for slug in slugs]
+
+
 def section_number(slug: str) -> int:
     return [s.slug for s in SECTIONS].index(slug) + 1
 

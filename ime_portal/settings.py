@@ -54,10 +54,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "portal",
+    # The project's apps, lowest layer first (README: "Layers"); each imports only from those above it in this list.
     "outbox",
+    "portal",
+    "workflow",
     "grants",
     "reviews",
+    "demo",
 ]
 
 MIDDLEWARE = [

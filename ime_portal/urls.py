@@ -17,4 +17,4 @@ urlpatterns = [
 ]
 
 if settings.IME_BENCHMARK_VIEWS:
-    urlpatterns.append(path("bench/", include("portal.bench_views")))
+    urlpatterns.append(path("bench/", include("ime_portal.bench_views")))

@@ -4,6 +4,7 @@ import logging
 import os
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -19,9 +20,8 @@ def check_database() -> tuple[bool, str]:
 def check_broker() -> tuple[bool, str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return True, "embedded (tasks run in-process)"
-    from ime_portal.celery import app
-
-    with app.connection_for_write() as conn:
+    # The project's Celery app (ime_portal/celery.py) is the current one once Django has started.
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "connected"
 

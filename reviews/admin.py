@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from grants.admin import ReadOnlyAdminMixin
+from grants.models import Decision, StatusChange
+from portal.people import person_name
 
+from .admin_requests import ReadOnlyAdminMixin
 from .admin_views.committee import committee_agenda
-from .admin_views.common import person_name
-from .models import Assignment, Decision, Review, StatusChange
+from .models import Assignment, Review
 
 
 def request_link(grant_request):

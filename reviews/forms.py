@@ -1,15 +1,18 @@
 """Forms behind the staff pages in the admin. They only parse input: the rules live in
-``reviews.services`` and ``reviews.workflow``, whose refusals the views attach to these forms."""
+``reviews.services`` and ``grants/workflow.py``, whose refusals the views attach to these forms.
+
+A workflow action's form names the transitions it serves (``transitions``); ``form_for`` finds it, so
+an action page needs no code of its own. Its fields are the transition's inputs."""
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 
+from grants.choices import DeclineReason
 from grants.sections import SECTIONS
 
-from .choices import RUBRIC, DeclineReason, Recommendation, ReviewStage
-from .roles import GROUP_NAMES
+from .choices import RUBRIC, Recommendation, ReviewStage
 from .services import STAGE_ROLES
 
 SCORE_CHOICES = [
@@ -29,19 +32,19 @@ class StaleGuardForm(forms.Form):
 
 
 class TransitionForm(StaleGuardForm):
-    note = forms.CharField(label="Note for the record", required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    """A move that needs no more than an optional note for the audit log (hand-offs between stages)."""
 
-    def __init__(self, *args, rule, **kwargs):
-        super().__init__(*args, **kwargs)
-        if rule.note_required:
-            self.fields["note"].required = True
-            self.fields["note"].label = "Reason (kept in the audit log)"
-            self.fields["note"].error_messages["required"] = f"“{rule.label}” needs a reason: write it here."
-        else:
-            self.fields["note"].help_text = "Optional. Kept in the request's audit log."
+    transitions = ()
+    note = forms.CharField(
+        label="Note for the record",
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Optional. Kept in the request's audit log.",
+    )
 
 
 class InformationRequestForm(StaleGuardForm):
+    transitions = ("request_information",)
     message = forms.CharField(
         label="What the applicant needs to provide",
         widget=forms.Textarea(attrs=TEXTAREA),
@@ -58,6 +61,7 @@ class InformationRequestForm(StaleGuardForm):
 
 
 class ApprovalForm(StaleGuardForm):
+    transitions = ("approve",)
     message = forms.CharField(
         label="Message to the applicant",
         required=False,
@@ -67,6 +71,7 @@ class ApprovalForm(StaleGuardForm):
 
 
 class PartialApprovalForm(StaleGuardForm):
+    transitions = ("partially_approve",)
     approved_amount = forms.DecimalField(
         label="Amount approved (USD)",
         max_digits=12,
@@ -83,6 +88,7 @@ class PartialApprovalForm(StaleGuardForm):
 
 
 class DeclineForm(StaleGuardForm):
+    transitions = ("decline",)
     reason_codes = forms.MultipleChoiceField(
         label="Reasons for declining",
         choices=DeclineReason.choices,
@@ -95,6 +101,20 @@ class DeclineForm(StaleGuardForm):
         help_text="Sent with the decision. The reasons ticked above are listed in the email too.",
         error_messages={"required": "Write the message the applicant will receive."},
     )
+
+
+ACTION_FORMS = {name: form for form in (InformationRequestForm, ApprovalForm, PartialApprovalForm, DeclineForm)
+                for name in form.transitions}  # fmt: skip
+
+
+def form_for(rule):
+    """The form of a workflow action: the one registered for it, else the optional-note form."""
+    return ACTION_FORMS.get(rule.name, TransitionForm)
+
+
+def inputs_from(form) -> dict:
+    """The form's cleaned data as the transition's inputs (without the stale-page guard)."""
+    return {name: value for name, value in form.cleaned_data.items() if name != "expected_status"}
 
 
 class MessageForm(forms.Form):
@@ -110,7 +130,7 @@ def reviewers_for(stage):
     """Active staff in the group that reviews at ``stage``."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=GROUP_NAMES[STAGE_ROLES[ReviewStage(stage)]])
+        .objects.filter(is_active=True, is_staff=True, groups__role__code=STAGE_ROLES[ReviewStage(stage)])
         .order_by("first_name", "last_name", "email")
         .distinct()
     )

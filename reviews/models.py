@@ -3,42 +3,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from grants.status import GrantStatus
-
-from .choices import RUBRIC, DecisionOutcome, Recommendation, ReviewStage
-
-
-class StatusChange(models.Model):
-    """Append-only audit log of every status change: who, when, from, to, and why."""
-
-    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.CASCADE, related_name="status_changes")
-    transition = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=30, choices=GrantStatus.choices)
-    to_status = models.CharField(max_length=30, choices=GrantStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        get_latest_by = "created_at"
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Status changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Status changes are append-only.")
-
-    @property
-    def actor_display(self) -> str:
-        return self.actor.get_full_name() or self.actor.email or self.actor.get_username()
+from .choices import RUBRIC, Recommendation, ReviewStage
 
 
 class Assignment(models.Model):
@@ -93,7 +61,14 @@ class Review(models.Model):
     class Meta:
         ordering = ["stage", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["grant_request", "reviewer", "stage"], name="one_review_per_stage")
+            models.UniqueConstraint(fields=["grant_request", "reviewer", "stage"], name="one_review_per_stage"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_1_to_5",
+                )
+                for name, _ in RUBRIC
+            ),
         ]
 
     def __str__(self):
@@ -109,62 +84,3 @@ class Review(models.Model):
         if not given or self.has_conflict:
             return None
         return (Decimal(sum(given)) / len(given)).quantize(Decimal("0.01"))
-
-
-class InformationRequest(models.Model):
-    """Staff ask the applicant for more information; the applicant may edit the named sections."""
-
-    grant_request = models.ForeignKey(
-        "grants.GrantRequest", on_delete=models.CASCADE, related_name="information_requests"
-    )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    message = models.TextField("what we need")
-    sections = models.JSONField(default=list, help_text="Slugs of the sections the applicant may edit.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    answer = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return f"Information request of {self.created_at:%Y-%m-%d}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.answered_at is None
-
-
-class Message(models.Model):
-    """The staff ↔ applicant thread on a request."""
-
-    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    from_staff = models.BooleanField()
-    body = models.TextField()
-    information_request = models.ForeignKey(
-        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"Message of {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class Decision(models.Model):
-    grant_request = models.OneToOneField("grants.GrantRequest", on_delete=models.PROTECT, related_name="decision")
-    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
-    approved_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    reason_codes = models.JSONField(default=list, blank=True)
-    message_to_applicant = models.TextField(blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.get_outcome_display()

@@ -1,36 +1,44 @@
-"""The permissions each staff role's group holds. Applied by a migration and by `sync_roles`."""
+"""The permissions each staff role's group holds, set after every migrate (``reviews.apps``)."""
 
-from .roles import GROUP_NAMES, Role
+from workflow.roles import Role
 
 VIEW_REQUESTS = [
     "grants.view_grantrequest", "grants.view_all_requests", "grants.view_organisation", "grants.view_attachment",
     "grants.view_budgetline", "grants.view_learningobjective", "grants.view_othersupporter",
-    "reviews.view_statuschange", "reviews.view_message", "reviews.view_informationrequest",
-    "reviews.view_assignment", "reviews.view_decision",
+    "grants.view_statuschange", "grants.view_message", "grants.view_informationrequest",
+    "reviews.view_assignment", "grants.view_decision",
 ]  # fmt: skip
-WRITE_MESSAGES = ["reviews.add_message", "reviews.add_informationrequest"]
+WRITE_MESSAGES = ["grants.add_message", "grants.add_informationrequest"]
 REVIEW = ["reviews.view_review", "reviews.add_review", "reviews.change_review"]
 
 ROLE_PERMISSIONS = {
     Role.COORDINATOR: VIEW_REQUESTS + WRITE_MESSAGES + [
-        "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "reviews.add_decision",
+        "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
     ],
     Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry"],
-    Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["reviews.add_message"],
-    Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["reviews.add_message", "reviews.add_decision"],
+    Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["grants.add_message"],
+    Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["grants.add_message", "grants.add_decision"],
     Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + [
-        "reviews.add_assignment", "reviews.delete_assignment", "reviews.add_decision",
+        "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         "auth.view_user", "auth.change_user", "auth.view_group",
     ],
 }  # fmt: skip
 
 
-def sync_role_groups(group_model, permission_model):
-    """Create each role's group and give it exactly its permissions."""
+def sync_role_groups(group_model, permission_model, role_group_model):
+    """Give each role its group (found by its role code, named by its current label) and exactly its
+    permissions."""
     for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=GROUP_NAMES[role])
+        link = role_group_model.objects.select_related("group").filter(code=role.value).first()
+        if link is None:
+            group, _ = group_model.objects.get_or_create(name=role.label)
+            link = role_group_model.objects.create(code=role.value, group=group)
+        group = link.group
+        if group.name != role.label:
+            group.name = role.label
+            group.save(update_fields=["name"])
         permissions = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")

@@ -41,7 +41,7 @@ from grants.models import Attachment, BudgetLine, GrantRequest, LearningObjectiv
 from grants.status import GrantStatus as S  # noqa: E402
 from portal.caching import forget_public_pages, public_page_key  # noqa: E402
 from reviews.models import Assignment, StatusChange  # noqa: E402
-from reviews.roles import GROUP_NAMES, Role  # noqa: E402
+from workflow.roles import GROUP_NAMES, Role  # noqa: E402
 
 User = get_user_model()
 RESULT_MARK = "BENCHMARK-RESULT "

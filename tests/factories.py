@@ -18,6 +18,8 @@ from grants.choices import (
     TherapeuticArea,
 )
 from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation
+from workflow.engine import perform
+from workflow.models import RoleGroup
 
 PASSWORD = "Correct-Horse-Battery-42"
 
@@ -170,13 +172,9 @@ def attach_required_documents(grant_request):
 
 
 def staff_with_role(role, **kwargs):
-    """A staff user in the group of ``role`` (a reviews.roles.Role)."""
-    from django.contrib.auth.models import Group
-
-    from reviews.roles import GROUP_NAMES
-
+    """A staff user in the group of ``role`` (a workflow.roles.Role)."""
     user = StaffFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    user.groups.add(RoleGroup.objects.get(code=role).group)
     return user
 
 
@@ -193,8 +191,6 @@ def submitted_grant_request(user, **kwargs):
 
 def grant_request_in_screening(user, screener, **kwargs):
     """A request submitted by ``user`` that ``screener`` (a grants coordinator) has started screening."""
-    from reviews.workflow import transition
-
     grant_request = submitted_grant_request(user, **kwargs)
-    transition(grant_request, "start_screening", by=screener)
+    perform(grant_request, "start_screening", by=screener)
     return grant_request

@@ -18,7 +18,7 @@ from grants.models import GrantRequest
 from grants.status import GrantStatus
 from reviews.choices import ReviewStage
 from reviews.models import Assignment
-from reviews.roles import Role
+from workflow.roles import Role
 
 from .factories import GrantRequestFactory, OrganisationFactory, StaffFactory, staff_with_role
 

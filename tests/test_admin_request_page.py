@@ -10,13 +10,12 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from grants.models import BudgetLine, GrantRequest
+from grants.models import BudgetLine, GrantRequest, InformationRequest, Message, StatusChange
+from grants.services.conversation import answer_information_request, post_message
 from grants.status import GrantStatus
 from outbox.models import Email
-from reviews.models import InformationRequest, Message, StatusChange
-from reviews.roles import STAFF_ROLES, Role
-from reviews.services import answer_information_request, post_message, request_information
-from reviews.workflow import transition
+from workflow.engine import perform
+from workflow.roles import STAFF_ROLES, Role
 
 from .conftest import assert_accessible
 from .factories import (
@@ -28,6 +27,7 @@ from .factories import (
     applicant,
     staff_with_role,
 )
+from .workflow_steps import request_information
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ ALLOWED = [
 
 @pytest.mark.parametrize("name, source, role, data", ALLOWED, ids=[a[0] for a in ALLOWED])
 def test_an_allowed_role_confirms_an_action_and_it_is_logged(client, name, source, role, data):
-    from reviews.workflow import BY_NAME
+    from grants.workflow import BY_NAME
 
     grant_request = request_in(source)
     actor = staff_with_role(role)
@@ -228,7 +228,7 @@ def test_a_stale_click_is_refused_with_who_moved_the_request(client):
     client.force_login(staff_with_role(Role.COORDINATOR))
     page = client.get(action_url(grant_request, "decline"))
     assert page.status_code == 200
-    transition(grant_request, "send_to_medical_review", by=first, expected_status=GrantStatus.SCREENING)
+    perform(grant_request, "send_to_medical_review", by=first, expected_status=GrantStatus.SCREENING)
 
     response = client.post(
         action_url(grant_request, "decline"),
@@ -435,7 +435,7 @@ def test_field_history_is_reachable_and_read_only(client):
     grant_request.title = "Second title"
     grant_request.save()
     admin_user = staff_with_role(Role.ADMINISTRATOR, is_superuser=True)
-    transition(grant_request, "send_to_medical_review", by=admin_user)
+    perform(grant_request, "send_to_medical_review", by=admin_user)
     client.force_login(admin_user)
     history_url = reverse("admin:grants_grantrequest_history", args=[grant_request.pk])
 
@@ -548,7 +548,7 @@ def test_the_request_page_query_count_does_not_grow_with_its_history(client):
 
     for name in ("request_information", "resubmit"):
         actor = coordinator if name == "request_information" else member
-        transition(grant_request, name, by=actor, note=f"{name} note")
+        perform(grant_request, name, by=actor, note=f"{name} note")
     post_message(grant_request, by=coordinator, body="First question", from_staff=True)
     AttachmentFactory(grant_request=grant_request)
     few = queries_for_page()
@@ -559,7 +559,7 @@ def test_the_request_page_query_count_does_not_grow_with_its_history(client):
         AttachmentFactory(grant_request=grant_request)
     for name in ("request_information", "resubmit"):
         actor = coordinator if name == "request_information" else member
-        transition(grant_request, name, by=actor, note=f"{name} note, round two")
+        perform(grant_request, name, by=actor, note=f"{name} note, round two")
     many = queries_for_page()
 
     assert many == few

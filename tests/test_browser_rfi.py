@@ -6,15 +6,14 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from grants.models import GrantRequest
+from grants.choices import DeclineReason
+from grants.models import GrantRequest, InformationRequest
 from outbox.models import Email
-from reviews.choices import DeclineReason
-from reviews.models import InformationRequest
-from reviews.roles import GROUP_NAMES, Role
-from reviews.services import decide, request_information
+from workflow.roles import GROUP_NAMES, Role
 
 from . import factories
 from .conftest import assert_accessible
+from .workflow_steps import decide, request_information
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

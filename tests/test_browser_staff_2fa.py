@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from reviews.roles import Role
+from workflow.roles import Role
 
 from .conftest import assert_accessible
 from .factories import PASSWORD, staff_with_role

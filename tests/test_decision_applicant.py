@@ -6,15 +6,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grants.models import GrantRequest
+from grants.choices import DeclineReason
+from grants.models import GrantRequest, Message
 from outbox.models import Email
-from reviews.choices import DeclineReason
-from reviews.models import Message
-from reviews.roles import Role
-from reviews.services import decide
-from reviews.workflow import transition
+from workflow.engine import perform
+from workflow.roles import Role
 
 from .factories import grant_request_in_screening, staff_with_role
+from .workflow_steps import decide
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +31,8 @@ def committee_member(db):
 @pytest.fixture
 def with_committee(applicant_user, coordinator):
     grant_request = grant_request_in_screening(applicant_user, coordinator)
-    transition(grant_request, "send_to_medical_review", by=coordinator)
-    transition(grant_request, "send_to_committee", by=coordinator)
+    perform(grant_request, "send_to_medical_review", by=coordinator)
+    perform(grant_request, "send_to_committee", by=coordinator)
     return grant_request
 
 

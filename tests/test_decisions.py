@@ -8,12 +8,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import GrantRequest
+from grants.models import Decision, GrantRequest, StatusChange
 from grants.status import GrantStatus
+from grants.workflow import TRANSITIONS
 from outbox.models import Email
-from reviews.models import Decision, StatusChange
-from reviews.roles import Role
-from reviews.workflow import TRANSITIONS, IllegalTransition, transition
+from workflow.engine import IllegalTransition, perform
+from workflow.roles import Role
 
 from .factories import GrantRequestFactory, staff_with_role
 
@@ -157,7 +157,7 @@ def test_a_declined_request_is_final(committee_client, in_committee, applicant_u
     for rule in TRANSITIONS:
         actor = member if rule.roles == {Role.APPLICANT} else administrator
         with pytest.raises(IllegalTransition):
-            transition(in_committee, rule.name, by=actor, note="try again")
+            perform(in_committee, rule.name, by=actor, note="try again")
     again = committee_client.post(
         decide_url(in_committee, "approve"), {"expected_status": GrantStatus.DECLINED, "message": ""}
     )

@@ -11,15 +11,15 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
-
 from grants.demo import seed_demo_applicant
 from grants.demo_requests import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
-from grants.models import Attachment, GrantRequest, Organisation
+from reviews.demo import seed_demo_staff
+
+from grants.models import Attachment, Decision, GrantRequest, InformationRequest, Organisation, StatusChange
 from grants.uploads import PDF, validate_upload
 from outbox.models import Email
 from portal import demo
-from reviews.demo import seed_demo_staff
-from reviews.models import Assignment, Decision, InformationRequest, Review, StatusChange
+from reviews.models import Assignment, Review
 
 pytestmark = pytest.mark.django_db
 

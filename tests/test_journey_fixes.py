@@ -64,16 +64,16 @@ def test_money_boxes_accept_dollar_signs_and_thousands_separators_in_a_browser(a
 def test_staff_score_tables_can_be_scrolled_with_the_keyboard(client, applicant_user, settings):
     # A table wider than the screen scrolls inside its box; without tabindex a keyboard cannot reach it.
     settings.IME_STAFF_2FA = False  # the markup is the point here, not the sign-in
-    from reviews.roles import Role
     from reviews.services import assign_reviewer, declare_conflict, review_for, submit_review
-    from reviews.workflow import transition
+    from workflow.engine import perform
+    from workflow.roles import Role
 
     from .factories import grant_request_in_screening, staff_with_role
 
     coordinator = staff_with_role(Role.COORDINATOR)
     medic = staff_with_role(Role.MEDICAL, first_name="Morgan", last_name="Medic")
     grant_request = grant_request_in_screening(applicant_user, coordinator)
-    transition(grant_request, "send_to_medical_review", by=coordinator)
+    perform(grant_request, "send_to_medical_review", by=coordinator)
     assign_reviewer(grant_request, reviewer=medic, stage="medical_review", by=coordinator)
     review = declare_conflict(review_for(grant_request, medic), has_conflict=False)
     scores = {name: 4 for name in ("score_educational_need", "score_design_quality", "score_audience_fit")}

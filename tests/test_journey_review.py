@@ -15,7 +15,7 @@ from grants.status import GrantStatus
 from outbox.models import Email
 from reviews.models import Review
 from reviews.permissions import sync_role_groups
-from reviews.roles import GROUP_NAMES, Role
+from workflow.roles import GROUP_NAMES, Role
 
 from . import factories
 from .conftest import assert_accessible

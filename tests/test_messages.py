@@ -5,12 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants.models import GrantRequest
+from grants.models import GrantRequest, Message
+from grants.services.conversation import post_message
 from outbox.models import Email
-from reviews.models import Message
-from reviews.roles import Role
-from reviews.services import post_message
-from reviews.workflow import transition
+from workflow.engine import perform
+from workflow.roles import Role
 
 from .factories import grant_request_in_screening, staff_with_role
 
@@ -180,7 +179,7 @@ def test_request_page_query_count_does_not_grow_with_messages_or_history(
         from_staff = number % 2 == 0
         author = coordinator if from_staff else applicant_user
         post_message(in_screening, by=author, body=f"Message {number}", from_staff=from_staff)
-    transition(in_screening, "send_to_medical_review", by=coordinator)
+    perform(in_screening, "send_to_medical_review", by=coordinator)
     with_twenty = _detail_queries(applicant_client, in_screening)
 
     assert Message.objects.filter(grant_request=in_screening).count() == 20

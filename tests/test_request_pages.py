@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from grants.models import GrantRequest
 from grants.services.submission import submit_request
-from reviews.workflow import transition
+from workflow.engine import perform
 
 from .factories import AttachmentFactory, GrantRequestFactory, UserFactory, attach_required_documents
 
@@ -92,8 +92,8 @@ def test_list_shows_the_organisations_requests_with_next_actions(applicant_clien
 
 
 def test_list_shows_the_next_action_for_a_request_for_information(applicant_client, submitted_request, staff_user):
-    transition(submitted_request, "start_screening", by=staff_user)
-    transition(submitted_request, "request_information", by=staff_user, note="Please attach the agenda.")
+    perform(submitted_request, "start_screening", by=staff_user)
+    perform(submitted_request, "request_information", by=staff_user, note="Please attach the agenda.")
     page = applicant_client.get(reverse("grants:request_list")).content.decode()
     assert "<strong>Answer the request for information</strong>" in page
 
@@ -160,8 +160,8 @@ def test_submitted_page_shows_timeline_summary_and_withdraw_but_no_editing(appli
 def test_staff_are_shown_as_the_ime_team_and_information_requests_are_a_banner(
     applicant_client, submitted_request, staff_user
 ):
-    transition(submitted_request, "start_screening", by=staff_user)
-    transition(submitted_request, "request_information", by=staff_user, note="Please attach the draft agenda.")
+    perform(submitted_request, "start_screening", by=staff_user)
+    perform(submitted_request, "request_information", by=staff_user, note="Please attach the draft agenda.")
     page = applicant_client.get(detail_url(submitted_request)).content.decode()
     assert "The IME team has asked for more information" in page
     assert "Please attach the draft agenda." in page
@@ -181,8 +181,8 @@ def test_detail_query_count_does_not_grow_with_history_or_documents(applicant_cl
         applicant_client.get(detail_url(submitted_request))
     for kind in ["other", "other", "needs_assessment"]:
         AttachmentFactory(grant_request=submitted_request, kind=kind)
-    transition(submitted_request, "start_screening", by=staff_user)
-    transition(submitted_request, "send_to_medical_review", by=staff_user)
+    perform(submitted_request, "start_screening", by=staff_user)
+    perform(submitted_request, "send_to_medical_review", by=staff_user)
     with CaptureQueriesContext(connection) as after:
         applicant_client.get(detail_url(submitted_request))
     assert len(before) == len(after)

@@ -11,14 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import GrantRequest
+from grants.models import Decision, GrantRequest
 from grants.status import GrantStatus
 from outbox.models import Email
 from reviews.choices import RUBRIC, Recommendation, ReviewStage
-from reviews.models import Assignment, Decision, Review
-from reviews.roles import Role
+from reviews.models import Assignment, Review
 from reviews.services import assign_reviewer
-from reviews.workflow import transition
+from workflow.engine import perform
+from workflow.roles import Role
 
 from .factories import GrantRequestFactory, staff_with_role
 
@@ -387,7 +387,7 @@ RECORD_LISTS = ["statuschange", "assignment", "review", "decision"]
 
 def add_records(coordinator):
     grant_request = request_in(GrantStatus.SCREENING)
-    transition(grant_request, "send_to_medical_review", by=coordinator)
+    perform(grant_request, "send_to_medical_review", by=coordinator)
     submitted_review(grant_request, staff_with_role(Role.MEDICAL), 4)
     Decision.objects.create(
         grant_request=grant_request, outcome="declined", reason_codes=["funds"], decided_by=coordinator

@@ -5,15 +5,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import Attachment, GrantRequest
+from grants.models import Attachment, GrantRequest, InformationRequest, Message
 from outbox.models import Email
-from reviews.models import InformationRequest, Message
-from reviews.roles import Role
-from reviews.services import request_information
-from reviews.workflow import transition
+from workflow.engine import perform
+from workflow.roles import Role
 
 from .factories import TINY_PDF, AttachmentFactory, grant_request_in_screening, staff_with_role
 from .test_sections import programme_data
+from .workflow_steps import request_information
 
 pytestmark = pytest.mark.django_db
 
@@ -297,7 +296,7 @@ def test_list_asks_the_applicant_to_answer(applicant_client, in_screening, coord
 
 def test_request_moved_without_a_recorded_request_still_shows_the_note(applicant_client, in_screening, coordinator):
     # A status change with no InformationRequest row: the note is shown, and the applicant replies by message.
-    transition(in_screening, "request_information", by=coordinator, note="Please call us.")
+    perform(in_screening, "request_information", by=coordinator, note="Please call us.")
     page = applicant_client.get(detail_url(in_screening)).content.decode()
     assert "Please call us." in page
     assert answer_url(in_screening) not in page

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reviews.roles import Role
+from workflow.roles import Role
 
 from .factories import StaffFactory, staff_with_role
 

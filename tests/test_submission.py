@@ -8,11 +8,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import GrantRequest
+from grants.models import GrantRequest, StatusChange
 from grants.services.submission import submit_request
 from outbox.models import Email
-from reviews.models import StatusChange
-from reviews.workflow import transition
+from workflow.engine import perform
 
 from .factories import GrantRequestFactory, applicant, attach_required_documents
 
@@ -271,7 +270,7 @@ def test_decided_request_cannot_be_withdrawn(applicant_client, submitted_request
 
 
 def test_withdraw_is_refused_when_staff_moved_the_request_meanwhile(applicant_client, submitted_request, staff_user):
-    transition(submitted_request, "start_screening", by=staff_user)
+    perform(submitted_request, "start_screening", by=staff_user)
     response = applicant_client.post(withdraw_url(submitted_request), {"expected_status": "submitted"}, follow=True)
     page = response.content.decode()
     assert "moved to “Screening”; nothing was changed" in page

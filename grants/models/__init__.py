@@ -1,10 +1,15 @@
 from .attachments import Attachment
 from .organisations import Invitation, Membership, Organisation
+from .records import Decision, InformationRequest, Message, StatusChange
 from .requests import BudgetLine, GrantRequest, LearningObjective, OtherSupporter, ReferenceCounter
 
 __all__ = [
     "Attachment",
     "BudgetLine",
+    "Decision",
+    "InformationRequest",
+    "Message",
+    "StatusChange",
     "GrantRequest",
     "Invitation",
     "LearningObjective",

@@ -4,6 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -101,6 +103,15 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One invitation awaiting an answer per organization and address (expired ones are revoked
+            # when a new one is sent).
+            models.UniqueConstraint(
+                Lower("email"), "organisation",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            )
+        ]
 
     def __str__(self):
         return f"Invitation for {self.email} to {self.organisation}"

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from simple_history.models import HistoricalRecords
 
 from ..choices import AccreditationBody, BudgetCategory, MooreLevel, ProgramFormat, RequestType, TherapeuticArea
@@ -27,7 +27,7 @@ class GrantRequest(models.Model):
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grant_requests")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # Written only by reviews.workflow.transition() — the one door for status changes.
+    # Written only by workflow.engine.perform() — the one door for status changes (grants/workflow.py).
     status = models.CharField(max_length=30, choices=GrantStatus.choices, default=GrantStatus.DRAFT, db_index=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,6 +99,13 @@ class GrantRequest(models.Model):
         permissions = [("view_all_requests", "Can see every organisation's grant requests")]
         # The staff queue lists submitted requests oldest first.
         indexes = [models.Index(fields=["submitted_at", "id"], name="grantrequest_queue_order")]
+        constraints = [
+            # Submitting numbers the request and stamps the time; nothing past a draft may lack either.
+            models.CheckConstraint(
+                condition=Q(status=GrantStatus.DRAFT) | Q(reference__isnull=False, submitted_at__isnull=False),
+                name="submitted_request_has_reference",
+            )
+        ]
 
     def __str__(self):
         return f"{self.reference or 'Draft'} — {self.title or 'Untitled request'}"

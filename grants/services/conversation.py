@@ -1,24 +1,47 @@
 """The applicant's side of the conversation with the IME team, as the request page shows it: the open
 request for information, the message thread and the decision.
 
-The changes themselves go through ``reviews.services`` (answer_information_request, post_message), which
-record them and queue the emails in one transaction.
+Both sides post messages here (``post_message``); the applicant's answer to a request for information
+is a workflow move (``answer_information_request``), which records it and queues the emails.
 """
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 
-from reviews.choices import DecisionOutcome, DeclineReason
-from reviews.models import Message
+from portal.people import person_name
+from workflow.engine import perform
 
 from .. import sections
-from ..status import GrantStatus
+from ..choices import DecisionOutcome, DeclineReason
+from ..models import Message
+from ..notifications import Event, notify
+from ..status import CONVERSATION_OVER, GrantStatus
 
 IME_TEAM = "Axsome IME team"
 
-# Nothing to talk about before the request is sent, nor once it is over for good.
-CONVERSATION_OVER = {GrantStatus.DRAFT, GrantStatus.WITHDRAWN, GrantStatus.DECLINED, GrantStatus.CLOSED}
+
+def post_message(grant_request, *, by, body: str, from_staff: bool) -> Message:
+    if not body.strip():
+        raise ValidationError("The message is empty.")
+    with transaction.atomic():
+        message = Message.objects.create(grant_request=grant_request, author=by, from_staff=from_staff, body=body)
+        event = Event.MESSAGE_TO_APPLICANT if from_staff else Event.MESSAGE_FROM_APPLICANT
+        notify(event, grant_request, message=message)
+    return message
+
+
+def answer_information_request(grant_request, *, by, answer: str):
+    """The applicant replies; the request goes back to screening with the changes visible to staff."""
+    if not answer.strip():
+        raise ValidationError("Write a short reply describing what you changed or are sending.")
+    entry = perform(
+        grant_request, "resubmit", by=by, answer=answer, expected_status=GrantStatus.INFORMATION_REQUESTED
+    )
+    return entry.records["rfi"]
+
+
 
 
 def can_write_to_team(grant_request) -> bool:
@@ -40,7 +63,7 @@ def message_thread(grant_request) -> list[ThreadEntry]:
     messages = Message.objects.filter(grant_request=grant_request).select_related("author").order_by("created_at", "pk")
     return [
         ThreadEntry(
-            author=IME_TEAM if message.from_staff else _person(message.author),
+            author=IME_TEAM if message.from_staff else person_name(message.author),
             from_staff=message.from_staff,
             body=message.body,
             sent_at=message.created_at,
@@ -48,10 +71,6 @@ def message_thread(grant_request) -> list[ThreadEntry]:
         )
         for message in messages
     ]
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.email or user.get_username()
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ def current_information_request(grant_request):
     moment = grant_request.status_changed_at
     memo = grant_request.__dict__.get(_MEMO)
     if memo is None or memo[0] != moment:
-        from reviews.services import open_information_request
-
-        memo = (moment, open_information_request(grant_request))
+        open_request = grant_request.information_requests.filter(answered_at__isnull=True).first()
+        memo = (moment, open_request)
         grant_request.__dict__[_MEMO] = memo
     return memo[1]
 

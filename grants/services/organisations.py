@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from outbox.services import queue_email
+from portal.people import person_name
 
 from ..choices import INELIGIBLE_ORGANISATION_TYPES
 from ..models import Invitation, Membership, Organisation
@@ -37,10 +38,6 @@ def membership_of(user) -> Membership | None:
 def _require_owner(organisation: Organisation, user) -> None:
     if not Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.OWNER).exists():
         raise PermissionDenied("Only the organisation's owner can do this.")
-
-
-def display_name(user) -> str:
-    return user.get_full_name() or user.email
 
 
 def attach_w9(organisation: Organisation, upload) -> None:
@@ -109,7 +106,7 @@ def invite_member(*, organisation: Organisation, email: str, invited_by) -> Invi
         context={
             "invitation": invitation,
             "organisation": organisation,
-            "inviter_name": display_name(invited_by),
+            "inviter_name": person_name(invited_by),
             "inviter_email": invited_by.email,
         },
         reply_to=invited_by.email,
@@ -174,7 +171,7 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
         queue_email(
             "organisation_invitation_accepted",
             to=sorted(notify),
-            context={"organisation": invitation.organisation, "member_name": display_name(user), "member": user},
+            context={"organisation": invitation.organisation, "member_name": person_name(user), "member": user},
         )
     return membership
 
@@ -202,5 +199,5 @@ def remove_member(*, membership: Membership, by) -> None:
     queue_email(
         "organisation_member_removed",
         to=removed_user.email,
-        context={"organisation": organisation, "member_name": display_name(removed_user)},
+        context={"organisation": organisation, "member_name": person_name(removed_user)},
     )

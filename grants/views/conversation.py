@@ -8,11 +8,10 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from reviews.services import answer_information_request, post_message
-from reviews.workflow import TransitionError
+from workflow.engine import TransitionError
 
 from ..forms.conversation import AnswerForm, MessageForm
-from ..services.conversation import can_write_to_team
+from ..services.conversation import answer_information_request, can_write_to_team, post_message
 from ..services.editing import current_information_request
 from .requests import applicant_request, render_request_page
 

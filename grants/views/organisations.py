@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from portal.people import person_name
+
 from ..forms.organisations import InvitationForm, OrganisationForm
 from ..models import Invitation, Membership, Organisation
 from ..services import organisations as services
@@ -188,7 +190,7 @@ def member_remove(request, pk):
         except services.OrganisationRuleError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{services.display_name(member.user)} is no longer a member.")
+            messages.success(request, f"{person_name(member.user)} is no longer a member.")
         return redirect("grants:organisation_detail")
     return render(request, "grants/organisations/member_remove.html", {"member": member})
 

@@ -11,43 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from reviews.models import StatusChange
-from reviews.workflow import BY_NAME
-
 from .. import sections
 from ..forms.conversation import AnswerForm, MessageForm
-from ..models import Attachment, GrantRequest
+from ..models import Attachment, GrantRequest, StatusChange
 from ..services.conversation import IME_TEAM, can_write_to_team, decision_facts, message_thread, open_question
 from ..services.editing import current_information_request, editable_sections
 from ..services.organisations import membership_of
-from ..status import GrantStatus as S
+from ..status import APPLICANT_TURN, NEXT_ACTIONS
+from ..workflow import BY_NAME
 
 REQUESTS_PER_PAGE = 25
-
-# What the applicant should do (or wait for) next, by status.
-NEXT_ACTIONS = {
-    S.DRAFT: "Finish and submit",
-    S.SUBMITTED: "Awaiting screening",
-    S.SCREENING: "Being screened by the IME team",
-    S.INFORMATION_REQUESTED: "Answer the request for information",
-    S.MEDICAL_REVIEW: "In medical review",
-    S.COMMITTEE_REVIEW: "With the grants committee",
-    S.APPROVED: "Approved — agreement to follow",
-    S.PARTIALLY_APPROVED: "Approved in part — agreement to follow",
-    S.DECLINED: "Declined (final)",
-    S.WITHDRAWN: "None — withdrawn",
-    S.AGREEMENT_SENT: "Sign the agreement",
-    S.AGREEMENT_SIGNED: "Awaiting payment",
-    S.PAID: "Run the programme",
-    S.IN_PROGRESS: "Run the programme; report any change before it happens",
-    S.RECONCILIATION_DUE: "Send the reconciliation and outcomes report",
-    S.RECONCILED: "Awaiting close-out",
-    S.CLOSED: "None — closed",
-    S.CANCELLED: "None — cancelled",
-}
-# Statuses where the next move is the applicant's, highlighted in the list.
-APPLICANT_TURN = {S.DRAFT, S.INFORMATION_REQUESTED, S.AGREEMENT_SENT, S.RECONCILIATION_DUE}
-
 
 def next_action(status: str) -> str:
     return NEXT_ACTIONS.get(status, "")

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reviews.workflow import AlreadyMoved, TransitionError
+from workflow.engine import AlreadyMoved, TransitionError
 
 from ..forms.withdrawal import WithdrawalForm
 from ..services.submission import NotADraft, SubmissionRefused, delete_draft, submit_request, withdraw_request

@@ -1,26 +1,23 @@
-"""One page per workflow action. The page is the confirmation: it says what will happen (who is
-emailed, whether it can be undone), asks for the note or decision details, and carries the status the
-member of staff saw, so a click on a stale page changes nothing."""
+"""One page per workflow action, built from the transition's row in ``grants/workflow.py``. The page
+is the confirmation: it says what will happen (the move, who is emailed, what the row explains), asks
+for the transition's inputs through its form, and carries the status the member of staff saw, so a
+click on a stale page changes nothing. A new transition needs a row and, if it takes input, a form
+registered in ``reviews/forms.py``; nothing here."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.template.response import TemplateResponse
 
-from grants.status import GrantStatus
+from grants.notifications import recipients_of
+from grants.status import TERMINAL, GrantStatus
+from grants.workflow import BY_NAME
+from workflow.engine import TransitionError, available_transitions, perform
+from workflow.roles import Role
 
-from ..choices import DecisionOutcome
-from ..forms import ApprovalForm, DeclineForm, InformationRequestForm, PartialApprovalForm, TransitionForm
-from ..roles import Role
-from ..services import applicant_recipients, decide, request_information
-from ..workflow import BY_NAME, TransitionError, available_transitions, transition
+from ..forms import form_for, inputs_from
 from .common import admin_context, back_to_request, load_request, report_error
 
-DECISIONS = {
-    "approve": (ApprovalForm, DecisionOutcome.APPROVED),
-    "partially_approve": (PartialApprovalForm, DecisionOutcome.PARTIALLY_APPROVED),
-    "decline": (DeclineForm, DecisionOutcome.DECLINED),
-}
 TEMPLATE = "admin/grants/grantrequest/action_form.html"
 
 
@@ -29,69 +26,15 @@ def _money(amount) -> str:
 
 
 def consequences(rule, grant_request) -> list[str]:
-    """What the confirmation page tells the member of staff will happen."""
-    recipients = " and ".join(applicant_recipients(grant_request))
-    emailed = f"The applicant will be emailed ({recipients})." if recipients else "The applicant has no email on file."
-    moves = f"The request moves from “{grant_request.get_status_display()}” to “{rule.target.label}”."
-    requested = _money(grant_request.amount_requested)
-    return {
-        "start_screening": [moves, "The applicant sees the new status on their request page; no email is sent."],
-        "request_information": [
-            moves,
-            emailed + " They can change the sections you tick and send an answer; the request waits until they do.",
-        ],
-        "send_to_medical_review": [
-            moves,
-            "Assign one or more medical reviewers on the request page; each is emailed when assigned.",
-        ],
-        "send_to_committee": [
-            moves,
-            "Assign committee members on the request page; each is emailed when assigned.",
-        ],
-        "approve": [
-            moves,
-            f"The full amount requested, {requested}, is approved.",
-            emailed + " The Letter of Agreement follows.",
-        ],
-        "partially_approve": [
-            moves,
-            f"You approve less than the {requested} requested; the applicant is told the amount and your reason.",
-            emailed,
-        ],
-        "decline": [
-            moves,
-            "A decline is final: the request cannot be changed, reopened or resubmitted afterwards.",
-            emailed + " The email lists the reasons you tick and your message.",
-        ],
-    }.get(rule.name, [moves])
-
-
-def _form_class(name):
-    if name in DECISIONS:
-        return DECISIONS[name][0]
-    if name == "request_information":
-        return InformationRequestForm
-    return TransitionForm
-
-
-def _perform(rule, grant_request, user, data):
-    """Carry out the action through the service that owns it; every status change goes through the workflow."""
-    expected = data["expected_status"]
-    if rule.name in DECISIONS:
-        return decide(
-            grant_request,
-            by=user,
-            outcome=DECISIONS[rule.name][1],
-            approved_amount=data.get("approved_amount"),
-            reason_codes=data.get("reason_codes", []),
-            message=data.get("message", ""),
-            expected_status=expected,
-        )
-    if rule.name == "request_information":
-        return request_information(
-            grant_request, by=user, message=data["message"], sections=data["sections"], expected_status=expected
-        )
-    return transition(grant_request, rule.name, by=user, note=data.get("note", ""), expected_status=expected)
+    """What the confirmation page tells the member of staff will happen, read off the row."""
+    sentences = [
+        f"The request moves from “{grant_request.get_status_display()}” to “{GrantStatus(rule.target).label}”."
+    ]
+    sentences += [text.format(requested=_money(grant_request.amount_requested)) for text in rule.explains]
+    if rule.event:
+        recipients = " and ".join(recipients_of(rule.event, grant_request))
+        sentences.append(f"Emailed: {recipients}." if recipients else "Nobody has an email on file to tell.")
+    return sentences
 
 
 def action_page(model_admin, request, pk, name):
@@ -99,21 +42,23 @@ def action_page(model_admin, request, pk, name):
     rule = BY_NAME.get(name)
     if rule is None or not (rule.roles - {Role.APPLICANT}):
         raise Http404("No such staff action.")
-    form_class = _form_class(name)
-    kwargs = {"rule": rule} if form_class is TransitionForm else {}
+    form_class = form_for(rule)
 
     if request.method == "POST":
-        form = form_class(request.POST, **kwargs)
+        form = form_class(request.POST)
         if form.is_valid():
             previous = grant_request.get_status_display()
             try:
-                _perform(rule, grant_request, request.user, form.cleaned_data)
+                perform(
+                    grant_request, rule.name, by=request.user,
+                    expected_status=form.cleaned_data["expected_status"], **inputs_from(form),
+                )  # fmt: skip
+            except ValidationError as error:
+                form.add_error(None, error)
             except TransitionError as error:
                 # Refused by the workflow (stale page, wrong role, impossible now): nothing changed.
                 report_error(request, error)
                 return back_to_request(grant_request)
-            except ValidationError as error:
-                form.add_error(None, error)
             else:
                 messages.success(
                     request,
@@ -128,17 +73,17 @@ def action_page(model_admin, request, pk, name):
                 f"{grant_request.get_status_display().lower()}.",
             )  # fmt: skip
             return back_to_request(grant_request)
-        form = form_class(initial={"expected_status": grant_request.status}, **kwargs)
+        form = form_class(initial={"expected_status": grant_request.status})
 
     context = admin_context(
         model_admin,
         request,
-        title=f"{rule.label}: {grant_request.display_reference}",
+        title=f"{'Error: ' if form.errors else ''}{rule.label}: {grant_request.display_reference}",
         grant_request=grant_request,
         original=grant_request,
         rule=rule,
         form=form,
         consequences=consequences(rule, grant_request),
-        is_final=rule.target == GrantStatus.DECLINED,
+        is_final=rule.target in TERMINAL,
     )
-    return TemplateResponse(request, TEMPLATE, context, status=400 if form.is_bound else 200)
+    return TemplateResponse(request, TEMPLATE, context)

@@ -7,10 +7,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from grants.status import GrantStatus
+from portal.people import person_name
 
 from ..choices import ReviewStage
 from ..models import Assignment, Review
-from .common import days_since, person_name, staff_requests
+from .common import days_since, staff_requests
 from .scoring import mean_score
 
 

@@ -44,11 +44,6 @@ def admin_context(model_admin, request, title, **extra) -> dict:
     }
 
 
-def person_name(user) -> str:
-    """How staff pages name a person: full name, or the email when none is on file."""
-    return user.get_full_name() or user.email
-
-
 def days_since(moment) -> int:
     return max((timezone.now() - moment).days, 0) if moment else 0
 

@@ -5,15 +5,16 @@ from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from grants.models import Attachment
+from grants.choices import DeclineReason
+from grants.models import Attachment, Decision, InformationRequest
+from grants.sections import section_titles
 from grants.status import UNDECIDED
+from workflow.engine import available_transitions
+from workflow.roles import REVIEWER_ASSIGNERS, Role, roles_of
 
-from ..choices import DeclineReason, ReviewStage
+from ..choices import ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
-from ..models import Decision, InformationRequest
-from ..roles import REVIEWER_ASSIGNERS, Role, roles_of
-from ..services import current_stage, section_titles
-from ..workflow import available_transitions
+from ..services import current_stage
 from .changes import last_resubmission
 from .common import admin_context, days_since, load_request, staff_requests
 from .scoring import reviews_by_stage

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 
+from grants.services.conversation import post_message
+from portal.people import person_name
+from workflow.engine import TransitionError
+
 from ..choices import RUBRIC, ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
 from ..models import Assignment
-from ..services import assign_reviewer, declare_conflict, post_message, review_for, submit_review, unassign_reviewer
-from ..workflow import TransitionError
-from .common import back_to_request, load_request, person_name, post_only, report_error
+from ..services import assign_reviewer, declare_conflict, review_for, submit_review, unassign_reviewer
+from .common import back_to_request, load_request, post_only, report_error
 from .request_page import render_request_page
 
 

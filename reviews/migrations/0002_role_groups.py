@@ -1,22 +1,24 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+# The role groups as first created, by the labels they had then. Their permissions are set by
+# reviews.permissions.sync_role_groups after every migrate (post_migrate); 0003 ties them to role codes.
+FIRST_LABELS = [
+    "Grants coordinator",
+    "Compliance reviewer",
+    "Medical reviewer",
+    "Committee member",
+    "Administrator",
+]
 
 
 def create_role_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from reviews.permissions import sync_role_groups
-
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    Group = apps.get_model("auth", "Group")
+    for label in FIRST_LABELS:
+        Group.objects.get_or_create(name=label)
 
 
 def remove_role_groups(apps, schema_editor):
-    from reviews.roles import GROUP_NAMES
-
-    apps.get_model("auth", "Group").objects.filter(name__in=GROUP_NAMES.values()).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=FIRST_LABELS).delete()
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,4 @@
-"""Demo grant requests for `make run` (registered in portal.demo.SEEDERS by ReviewsConfig.ready, after the
-demo applicant and the demo staff, whom the workflow needs)."""
+"""Demo grant requests for `make run`, made after the demo applicant and staff, whom the workflow needs."""
 
 from .catalogue import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS
 from .seeding import SECOND_APPLICANT_LOGIN, seed_demo_requests

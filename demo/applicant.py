@@ -1,12 +1,14 @@
-"""Demo data for the applicant area (registered in portal.demo.SEEDERS by GrantsConfig.ready)."""
+"""The demo applicant and their organization."""
 
 from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from .choices import AccreditationBody, OrganisationType, TaxStatus
-from .models import Membership, Organisation
+from grants.choices import AccreditationBody, OrganisationType, TaxStatus
+from grants.models import Membership, Organisation
+
+from .passwords import DEMO_PASSWORD
 
 DEMO_APPLICANT_EMAIL = "applicant@example.com"
 DEMO_ORGANISATION = {
@@ -28,8 +30,6 @@ DEMO_ORGANISATION = {
 
 def seed_demo_applicant():
     """A verified applicant who owns an accredited provider; safe to run any number of times."""
-    from portal.demo import DEMO_PASSWORD
-
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=DEMO_APPLICANT_EMAIL,

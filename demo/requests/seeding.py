@@ -1,7 +1,7 @@
 """Walk each demo request from a new draft to its demo status through the services people use.
 
 The applicant's side (draft, documents, submission) uses grants.services; the staff side uses
-reviews.workflow.transition and reviews.services, acting as the demo staff of each role. Nothing here writes
+workflow.engine.perform and reviews.services, acting as the demo staff of each role. Nothing here writes
 ``status``, so the audit trail, reviews, decisions and emails are exactly what clicking through would leave.
 """
 
@@ -14,15 +14,19 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reviews.choices import RUBRIC, DecisionOutcome, ReviewStage
-from reviews.services import assign_reviewer, decide, declare_conflict, request_information, review_for, submit_review
-from reviews.workflow import transition
+from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation, OtherSupporter
+from grants.services.attachments import add_attachment
+from grants.services.drafts import start_draft
+from grants.services.submission import SubmissionRefused, submit_request
+from grants.status import GrantStatus as S
+from reviews.choices import RUBRIC, ReviewStage
+from reviews.services import assign_reviewer, declare_conflict, review_for, submit_review
+from workflow.engine import perform
+from workflow.roles import Role
 
-from ..models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation, OtherSupporter
-from ..services.attachments import add_attachment
-from ..services.drafts import start_draft
-from ..services.submission import SubmissionRefused, submit_request
-from ..status import GrantStatus as S
+from ..applicant import DEMO_APPLICANT_EMAIL, seed_demo_applicant
+from ..passwords import DEMO_PASSWORD
+from ..staff import DEMO_STAFF, seed_demo_staff
 from .catalogue import CONTACTS, NORTHEAST_REQUESTS, SECOND_APPLICANT, SECOND_ORGANISATION, SECOND_ORGANISATION_REQUESTS
 from .documents import demo_document
 
@@ -41,11 +45,6 @@ class Cast:
 
 def seed_demo_requests() -> list[tuple[str, str, str]]:
     """Create any demo request not there yet (matched by organisation and title); returns the extra login."""
-    from reviews.demo import DEMO_STAFF, seed_demo_staff
-    from reviews.roles import Role
-
-    from ..demo import DEMO_APPLICANT_EMAIL, seed_demo_applicant
-
     # Registered after these two seeders, so this only re-reads them; calling them keeps this seeder whole
     # on its own (both are idempotent).
     seed_demo_applicant()
@@ -64,8 +63,6 @@ def seed_demo_requests() -> list[tuple[str, str, str]]:
 
 def _second_applicant():
     """A verified member of a second organisation, so staff see two providers and applicants see only theirs."""
-    from portal.demo import DEMO_PASSWORD
-
     User = get_user_model()
     email = SECOND_APPLICANT["email"]
     user, created = User.objects.get_or_create(username=email, defaults=SECOND_APPLICANT)
@@ -153,15 +150,18 @@ def _submit(grant_request, spec, cast):
 
 
 def _start_screening(grant_request, spec, cast):
-    transition(grant_request, "start_screening", by=cast.coordinator, expected_status=S.SUBMITTED)
+    perform(grant_request, "start_screening", by=cast.coordinator, expected_status=S.SUBMITTED)
 
 
 def _request_information_about_budget(grant_request, spec, cast):
-    request_information(grant_request, by=cast.coordinator, message=spec.information_request, sections=["budget"])
+    perform(
+        grant_request, "request_information", by=cast.coordinator, message=spec.information_request,
+        sections=["budget"], expected_status=S.SCREENING,
+    )  # fmt: skip
 
 
 def _send_to_medical_review(grant_request, spec, cast):
-    transition(
+    perform(
         grant_request,
         "send_to_medical_review",
         by=cast.coordinator,
@@ -183,7 +183,7 @@ def _medical_review(grant_request, spec, cast):
 
 
 def _send_to_committee(grant_request, spec, cast):
-    transition(
+    perform(
         grant_request,
         "send_to_committee",
         by=cast.coordinator,
@@ -198,14 +198,11 @@ def _committee_review(grant_request, spec, cast):
 
 
 def _decide(grant_request, spec, cast):
-    decide(
-        grant_request,
-        by=cast.committee,
-        outcome=DecisionOutcome(spec.status),
-        reason_codes=spec.decline_reasons,
-        message=spec.decision_message,
-        expected_status=S.COMMITTEE_REVIEW,
-    )
+    inputs = {"message": spec.decision_message}
+    if spec.status == S.DECLINED:
+        inputs["reason_codes"] = spec.decline_reasons
+    name = {S.APPROVED: "approve", S.DECLINED: "decline"}[spec.status]
+    perform(grant_request, name, by=cast.committee, expected_status=S.COMMITTEE_REVIEW, **inputs)
 
 
 _TO_SCREENING = (_submit, _start_screening)

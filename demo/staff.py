@@ -1,9 +1,11 @@
 """Demo staff: one user per role, for `make run`."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from .roles import GROUP_NAMES, Role
+from workflow.models import RoleGroup
+from workflow.roles import Role
+
+from .passwords import DEMO_PASSWORD
 
 DEMO_STAFF = [
     (Role.COORDINATOR, "coordinator@example.com", "Casey", "Coordinator"),
@@ -15,8 +17,6 @@ DEMO_STAFF = [
 
 
 def seed_demo_staff():
-    from portal.demo import DEMO_PASSWORD
-
     User = get_user_model()
     logins = []
     for role, email, first, last in DEMO_STAFF:
@@ -26,6 +26,6 @@ def seed_demo_staff():
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+        user.groups.add(RoleGroup.objects.get(code=role).group)
         logins.append((role.label, email, "/admin/"))
     return logins

@@ -8,14 +8,20 @@ respects IME_MIN_LEAD_DAYS. Budgets hold only categories grant support may pay f
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reviews.choices import DeclineReason
+from grants.choices import (
+    AccreditationBody,
+    DeclineReason,
+    MooreLevel,
+    OrganisationType,
+    ProgramFormat,
+    RequestType,
+    TaxStatus,
+)
+from grants.choices import AttachmentKind as K
+from grants.choices import BudgetCategory as C
+from grants.choices import TherapeuticArea as T
+from grants.status import GrantStatus as S
 from reviews.choices import Recommendation as R
-
-from ..choices import AccreditationBody, MooreLevel, OrganisationType, ProgramFormat, RequestType, TaxStatus
-from ..choices import AttachmentKind as K
-from ..choices import BudgetCategory as C
-from ..choices import TherapeuticArea as T
-from ..status import GrantStatus as S
 
 SECOND_APPLICANT = {"email": "sleep@example.com", "first_name": "Priya", "last_name": "Natarajan"}
 SECOND_ORGANISATION = {

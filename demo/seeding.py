@@ -1,12 +1,15 @@
 """Demo data for `make run`: idempotent, and only where IME_DEMO_DATA is on (the embedded default).
 
-Each app that has demo data registers a seeder here so one command loads everything.
+This app sits on top of all others: it makes the demo data through their real services, in the
+order written below (the staff and the applicant before the requests they work on).
 """
 
 from django.contrib.auth import get_user_model
 
-DEMO_PASSWORD = "demo-IME-portal-2026"
-DEMO_LOGINS: list[tuple[str, str, str]] = []  # (role, email, where to sign in)
+from .applicant import seed_demo_applicant
+from .passwords import DEMO_PASSWORD
+from .requests import seed_demo_requests
+from .staff import seed_demo_staff
 
 
 def seed_staff_admin():
@@ -21,7 +24,8 @@ def seed_staff_admin():
     return [("Administrator (superuser)", user.email, "/admin/")]
 
 
-SEEDERS = [seed_staff_admin]
+# The order matters: each seeder may rely on the ones before it.
+SEEDERS = [seed_staff_admin, seed_demo_applicant, seed_demo_staff, seed_demo_requests]
 
 
 def seed_all() -> list[tuple[str, str, str]]:

@@ -15,19 +15,12 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from reviews.admin_views import actions, downloads, request_page, reviewing
-from reviews.admin_views.common import staff_requests
-from reviews.models import Assignment
+from grants.models import GrantRequest, Membership, Organisation
+from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
 
-from .models import GrantRequest, Membership, Organisation
-from .status import UNDECIDED, GrantStatus
-
-AWAITING_STAFF = [
-    GrantStatus.SUBMITTED,
-    GrantStatus.SCREENING,
-    GrantStatus.MEDICAL_REVIEW,
-    GrantStatus.COMMITTEE_REVIEW,
-]
+from .admin_views import actions, downloads, request_page, reviewing
+from .admin_views.common import staff_requests
+from .models import Assignment
 
 
 class ReadOnlyAdminMixin:

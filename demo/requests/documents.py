@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
-from ..choices import AttachmentKind
+from grants.choices import AttachmentKind
 
 WRAP_AT = 92  # characters per line of 10-point Helvetica on a US Letter page with 1-inch margins
 TITLE_WRAP_AT = 60  # the same for the 15-point bold title

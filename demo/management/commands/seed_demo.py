@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal import demo
+from demo import seeding as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,123 @@
+"""What happens to a grant request, as both sides read it: the audit log of its status changes, the
+requests for information and the message thread, and the decision. The workflow writes them
+(``grants/workflow.py``); staff and applicant pages read them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from portal.people import person_name
+
+from ..choices import DecisionOutcome
+from ..status import GrantStatus
+
+
+class StatusChange(models.Model):
+    """Append-only audit log of every status change: who, when, from, to, and why. A request with a
+    log cannot be deleted (PROTECT): the record outlives any clean-up."""
+
+    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.PROTECT, related_name="status_changes")
+    transition = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, choices=GrantStatus.choices)
+    to_status = models.CharField(max_length=30, choices=GrantStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Status changes are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Status changes are append-only.")
+
+    @property
+    def actor_display(self) -> str:
+        return person_name(self.actor)
+
+
+class InformationRequest(models.Model):
+    """Staff ask the applicant for more information; the applicant may edit the named sections."""
+
+    grant_request = models.ForeignKey(
+        "grants.GrantRequest", on_delete=models.CASCADE, related_name="information_requests"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField("what we need")
+    sections = models.JSONField(default=list, help_text="Slugs of the sections the applicant may edit.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant_request"], condition=Q(answered_at__isnull=True), name="one_open_information_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"Information request of {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class Message(models.Model):
+    """The staff ↔ applicant thread on a request."""
+
+    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_staff = models.BooleanField()
+    body = models.TextField()
+    information_request = models.ForeignKey(
+        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Message of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    grant_request = models.OneToOneField("grants.GrantRequest", on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    approved_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reason_codes = models.JSONField(default=list, blank=True)
+    message_to_applicant = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # An approval carries the amount approved; a decline carries none.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=DecisionOutcome.DECLINED, approved_amount__isnull=True)
+                    | Q(
+                        outcome__in=[DecisionOutcome.APPROVED, DecisionOutcome.PARTIALLY_APPROVED],
+                        approved_amount__gt=0,
+                    )
+                ),
+                name="decision_outcome_matches_amount",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_outcome_display()

@@ -1,0 +1,127 @@
+"""Every workflow event of a grant request and the emails it sends: one map, read top to bottom.
+
+``notify(event, grant_request, **context)`` renders each mail listed for the event and queues it in
+the outbox (``outbox.services.queue_email``), inside the caller's transaction. The workflow engine
+calls it for the event a transition raises; the few events that are not status changes (a message
+posted, a reviewer assigned) call it directly.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from outbox.services import queue_email
+
+# What the receipt tells the applicant to expect (DOMAIN: decisions typically 30-60 days after submission).
+DECISION_TIMELINE = "Most requests receive a decision within 30 to 60 days of submission."
+
+
+class Event(models.TextChoices):
+    SUBMITTED = "submitted", "Request submitted"
+    WITHDRAWN = "withdrawn", "Request withdrawn"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    INFORMATION_ANSWERED = "information_answered", "Information request answered"
+    APPROVED = "approved", "Approved"
+    PARTIALLY_APPROVED = "partially_approved", "Approved in part"
+    DECLINED = "declined", "Declined"
+    MESSAGE_TO_APPLICANT = "message_to_applicant", "Message to the applicant"
+    MESSAGE_FROM_APPLICANT = "message_from_applicant", "Message from the applicant"
+    REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
+
+
+# --- Recipients: each takes the request and the event's context --------------------------------
+
+
+def applicant_recipients(grant_request, fallback_user=None) -> list[str]:
+    """Who is emailed on the applicant's side: the requester and the secondary contact (or, before
+    those are filled in, the person who acted)."""
+    addresses = [grant_request.requester_email, grant_request.secondary_email]
+    if not any(addresses) and fallback_user is not None:
+        addresses.append(fallback_user.email)
+    return list(dict.fromkeys(a for a in addresses if a))
+
+
+def _applicants(grant_request, context):
+    return applicant_recipients(grant_request, context.get("actor"))
+
+
+def _staff_mailbox(grant_request, context):
+    return [settings.IME_STAFF_MAILBOX]
+
+
+def _staff_mailbox_reply(grant_request, context):
+    return settings.IME_STAFF_MAILBOX
+
+
+def _who_asked(grant_request, context):
+    return [context["rfi"].requested_by.email or settings.IME_STAFF_MAILBOX]
+
+
+def _reviewer(grant_request, context):
+    return [context["reviewer"].email]
+
+
+@dataclass(frozen=True)
+class Mail:
+    template: str
+    to: Callable
+    reply_to: Callable | None = None
+
+
+NOTIFICATIONS: dict[Event, list[Mail]] = {
+    Event.SUBMITTED: [
+        Mail("submission_receipt", _applicants, _staff_mailbox_reply),
+        Mail("submission_alert", _staff_mailbox, _applicants),
+    ],
+    Event.WITHDRAWN: [
+        Mail("withdrawal_acknowledged", _applicants, _staff_mailbox_reply),
+        Mail("withdrawal_alert", _staff_mailbox),
+    ],
+    Event.INFORMATION_REQUESTED: [Mail("information_requested", _applicants, _staff_mailbox_reply)],
+    Event.INFORMATION_ANSWERED: [Mail("information_answered", _who_asked)],
+    Event.APPROVED: [Mail("decision_approved", _applicants, _staff_mailbox_reply)],
+    Event.PARTIALLY_APPROVED: [Mail("decision_partially_approved", _applicants, _staff_mailbox_reply)],
+    Event.DECLINED: [Mail("decision_declined", _applicants, _staff_mailbox_reply)],
+    Event.MESSAGE_TO_APPLICANT: [Mail("message_to_applicant", _applicants)],
+    Event.MESSAGE_FROM_APPLICANT: [Mail("message_from_applicant", _staff_mailbox)],
+    Event.REVIEWER_ASSIGNED: [Mail("review_assignment", _reviewer)],
+}
+
+
+def request_links(grant_request) -> dict:
+    site = settings.SITE_URL
+    return {
+        "request_url": site + reverse("grants:request_detail", args=[grant_request.pk]),
+        "admin_url": site + reverse("admin:grants_grantrequest_change", args=[grant_request.pk]),
+    }
+
+
+def recipients_of(event, grant_request, **context) -> list[str]:
+    """Everyone the event emails (what confirmation pages tell staff before they act)."""
+    context = {"grant_request": grant_request, **context}
+    return list(
+        dict.fromkeys(a for mail in NOTIFICATIONS.get(Event(event), []) for a in mail.to(grant_request, context))
+    )
+
+
+def notify(event, grant_request, **context) -> list:
+    """Queue every email of ``event`` in the outbox; returns the outbox rows."""
+    context = {
+        "grant_request": grant_request,
+        "organisation": grant_request.organisation,
+        "mailbox": settings.IME_STAFF_MAILBOX,
+        "timeline": DECISION_TIMELINE,
+        **request_links(grant_request),
+        **context,
+    }
+    sent = []
+    for mail in NOTIFICATIONS[Event(event)]:
+        to = mail.to(grant_request, context)
+        if not to:
+            continue
+        reply_to = mail.reply_to(grant_request, context) if mail.reply_to else None
+        sent.append(queue_email(mail.template, to, context, reply_to=reply_to))
+    return sent

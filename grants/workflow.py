@@ -1,0 +1,203 @@
+"""The grant-request workflow as data (SPEC §4): every legal move, who may make it, what it needs,
+what it records and which event (and so which emails, ``grants/notifications.py``) it raises.
+
+Read it against the process on paper: one row per transition. ``workflow.engine.perform`` carries a
+row out in one transaction; it is the only code that writes ``GrantRequest.status``.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from workflow.engine import Input, TransitionError, Workflow, register, row
+from workflow.roles import Role
+
+from . import sections
+from .choices import DecisionOutcome, DeclineReason
+from .eligibility import check_request
+from .models import Decision, GrantRequest, InformationRequest, Message, ReferenceCounter, StatusChange
+from .notifications import Event, notify
+from .status import STATES
+from .status import GrantStatus as S
+
+SCREENERS = {Role.COORDINATOR, Role.COMPLIANCE, Role.ADMINISTRATOR}
+DECIDERS = {Role.COMMITTEE, Role.ADMINISTRATOR}
+NOTE = Input("note", required=False)
+
+
+class SubmissionRefused(TransitionError):
+    """The request does not pass every eligibility rule; ``problems`` lists them."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s) prevent submission.")
+
+
+# --- Checks: refuse bad input before anything is written -----------------------------------------
+
+
+def _eligible(grant_request, inputs):
+    problems = check_request(grant_request)
+    if problems:
+        raise SubmissionRefused(problems)
+
+
+def _known_sections(grant_request, inputs):
+    known = {s.slug for s in sections.SECTIONS}
+    unknown = set(inputs.get("sections") or []) - known
+    if unknown:
+        raise ValidationError(f"Unknown sections: {', '.join(sorted(unknown))}.")
+
+
+def _partial_amount(grant_request, inputs):
+    requested = grant_request.amount_requested or Decimal("0")
+    amount = Decimal(inputs["approved_amount"])
+    if not Decimal("0") < amount < requested:
+        raise ValidationError(f"A partial approval is for more than $0 and less than the ${requested:,.2f} requested.")
+
+
+def _decline_reasons(grant_request, inputs):
+    for code in inputs["reason_codes"]:
+        if code not in DeclineReason.values:
+            raise ValidationError(f"Unknown reason “{code}”.")
+
+
+# --- Guards: who may not make a move even with the role -------------------------------------------
+
+
+def _no_conflict_declared(grant_request, user, roles):
+    """A committee member decides only after declaring, on their own review, that they have no
+    conflict of interest; an administrator acting as such is not bound by a committee seat."""
+    if Role.ADMINISTRATOR in roles or Role.COMMITTEE not in roles:
+        return None
+    if grant_request.status != S.COMMITTEE_REVIEW:
+        return None
+    declared = grant_request.reviews.filter(reviewer=user, stage=S.COMMITTEE_REVIEW).values_list(
+        "has_conflict", flat=True
+    )
+    if False in declared:
+        return None
+    if True in declared:
+        return "You declared a conflict of interest with this request, so you cannot decide it."
+    return "Declare on your review whether you have a conflict of interest before deciding this request."
+
+
+# --- Effects: the records each move writes --------------------------------------------------------
+
+
+def _number_the_submission(move):
+    now = timezone.now()
+    move.subject.reference = ReferenceCounter.next_reference(timezone.localdate(now).year)
+    move.subject.submitted_at = now
+    return {"submitted_by": move.actor}
+
+
+def _open_information_request(move):
+    rfi = InformationRequest.objects.create(
+        grant_request=move.subject, requested_by=move.actor, message=move.inputs["message"],
+        sections=list(move.inputs["sections"] or []),
+    )  # fmt: skip
+    Message.objects.create(
+        grant_request=move.subject, author=move.actor, from_staff=True, body=rfi.message, information_request=rfi
+    )
+    return {"rfi": rfi, "section_titles": sections.section_titles(rfi.sections)}
+
+
+def _answer_information_request(move):
+    rfi = (
+        InformationRequest.objects.select_for_update()
+        .filter(grant_request=move.subject, answered_at__isnull=True)
+        .select_related("requested_by")
+        .first()
+    )
+    if rfi is None:
+        raise TransitionError("There is no open request for information on this request.")
+    rfi.answered_at = timezone.now()
+    rfi.answered_by = move.actor
+    rfi.answer = move.inputs["answer"]
+    rfi.save(update_fields=["answered_at", "answered_by", "answer"])
+    Message.objects.create(
+        grant_request=move.subject, author=move.actor, from_staff=False, body=rfi.answer, information_request=rfi
+    )
+    return {"rfi": rfi}
+
+
+def _record_decision(outcome):
+    def effect(move):
+        grant_request, inputs = move.subject, move.inputs
+        if outcome == DecisionOutcome.APPROVED:
+            amount = grant_request.amount_requested
+        elif outcome == DecisionOutcome.PARTIALLY_APPROVED:
+            amount = Decimal(inputs["approved_amount"])
+        else:
+            amount = None
+        codes = list(inputs.get("reason_codes") or [])
+        decision = Decision.objects.create(
+            grant_request=grant_request, outcome=outcome, approved_amount=amount, reason_codes=codes,
+            message_to_applicant=inputs.get("message") or "", decided_by=move.actor,
+        )  # fmt: skip
+        grant_request.approved_amount = amount
+        return {"decision": decision, "reasons": [DeclineReason(code).label for code in codes]}
+
+    return effect
+
+
+def _withdrawal(move):
+    return {"withdrawn_by": move.actor, "previous_status": S(move.log_entry.from_status).label}
+
+
+# --- The table --------------------------------------------------------------------------------------
+
+UNDECIDED_STATES = {S.SUBMITTED, S.SCREENING, S.INFORMATION_REQUESTED, S.MEDICAL_REVIEW, S.COMMITTEE_REVIEW}
+
+TRANSITIONS = [
+    row("submit", S.DRAFT, S.SUBMITTED, {Role.APPLICANT}, "Submit",
+        check=_eligible, effect=_number_the_submission, event=Event.SUBMITTED),
+    row("start_screening", S.SUBMITTED, S.SCREENING, SCREENERS, "Start screening", inputs=(NOTE,),
+        applicant_sees_note=False,
+        explains="The applicant sees the new status on their request page; no email is sent."),
+    row("request_information", S.SCREENING, S.INFORMATION_REQUESTED, SCREENERS, "Request information",
+        inputs=(Input("message"), Input("sections", required=False)), note_input="message",
+        check=_known_sections, effect=_open_information_request, event=Event.INFORMATION_REQUESTED,
+        explains="They can change the sections you tick and send an answer; the request waits until they do."),
+    row("resubmit", S.INFORMATION_REQUESTED, S.SCREENING, {Role.APPLICANT}, "Send answer",
+        inputs=(Input("answer"),), note_input="answer",
+        effect=_answer_information_request, event=Event.INFORMATION_ANSWERED),
+    row("send_to_medical_review", S.SCREENING, S.MEDICAL_REVIEW, SCREENERS, "Send to medical review",
+        inputs=(NOTE,), applicant_sees_note=False,
+        explains="Assign one or more medical reviewers on the request page; each is emailed when assigned."),
+    row("send_to_committee", S.MEDICAL_REVIEW, S.COMMITTEE_REVIEW,
+        {Role.COORDINATOR, Role.MEDICAL, Role.ADMINISTRATOR}, "Send to committee",
+        inputs=(NOTE,), applicant_sees_note=False,
+        explains="Assign committee members on the request page; each is emailed when assigned."),
+    row("approve", S.COMMITTEE_REVIEW, S.APPROVED, DECIDERS, "Approve",
+        inputs=(Input("message", required=False),), note_input="message", guard=_no_conflict_declared,
+        effect=_record_decision(DecisionOutcome.APPROVED), event=Event.APPROVED,
+        explains=("The full amount requested, {requested}, is approved.", "The Letter of Agreement follows.")),
+    row("partially_approve", S.COMMITTEE_REVIEW, S.PARTIALLY_APPROVED, DECIDERS, "Approve in part",
+        inputs=(Input("approved_amount"), Input("message")), note_input="message", guard=_no_conflict_declared,
+        check=_partial_amount, effect=_record_decision(DecisionOutcome.PARTIALLY_APPROVED),
+        event=Event.PARTIALLY_APPROVED,
+        explains="You approve less than the {requested} requested; the applicant is told the amount and your reason."),
+    row("decline", {S.SCREENING, S.MEDICAL_REVIEW, S.COMMITTEE_REVIEW}, S.DECLINED,
+        {Role.COMMITTEE, Role.COORDINATOR, Role.ADMINISTRATOR}, "Decline",
+        inputs=(Input("reason_codes"), Input("message")), note_input="message", guard=_no_conflict_declared,
+        check=_decline_reasons, effect=_record_decision(DecisionOutcome.DECLINED), event=Event.DECLINED,
+        explains=("A decline is final: the request cannot be changed, reopened or resubmitted afterwards.",
+                  "The email lists the reasons you tick and your message.")),
+    row("withdraw", UNDECIDED_STATES, S.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
+        inputs=(Input("reason", required=False),), note_input="reason",
+        effect=_withdrawal, event=Event.WITHDRAWN),
+]  # fmt: skip
+
+IME_WORKFLOW = Workflow(
+    kind="ime_grant_request",
+    states=STATES,
+    transitions=TRANSITIONS,
+    log_model=StatusChange,
+    log_subject="grant_request",
+    notify=notify,
+)
+register(GrantRequest, IME_WORKFLOW)
+BY_NAME = IME_WORKFLOW.by_name
