@@ -46,6 +46,10 @@ FORMATS_WITH_URL = {ProgramFormat.LIVE_VIRTUAL, ProgramFormat.ENDURING}
 # Grand rounds may be held in a hospital or streamed: either a venue or a URL says where learners go.
 FORMATS_WITH_VENUE_OR_URL = {ProgramFormat.GRAND_ROUNDS}
 
+# The editor's sections in their order (grants/sections.py builds the pages on these rules and checks
+# that its list matches this order).
+SECTION_ORDER = ("organisation", "programme", "content", "accreditation", "budget", "attachments", "attestations")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -229,11 +233,8 @@ def required_fields_complete(grant_request, today: date) -> list[Problem]:
         missing("content", "There are no learning objectives: add at least one, tied to the gaps you describe.")
     if not list(grant_request.budget_lines.all()):
         missing("budget", "The budget has no lines: add each cost of the whole program, with its amount.")
-    from .sections import SECTIONS  # grants.sections builds on these rules, so it is imported late.
-
     # Sort back into section order so the list reads like the form, top to bottom.
-    order = [section.slug for section in SECTIONS]
-    return sorted(problems, key=lambda p: order.index(p.section))
+    return sorted(problems, key=lambda p: SECTION_ORDER.index(p.section))
 
 
 _ATTACHMENT_MESSAGES = {

@@ -61,6 +61,8 @@ SECTIONS: list[Section] = [
 ]
 
 SECTIONS_BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
+if tuple(SECTIONS_BY_SLUG) != eligibility.SECTION_ORDER:
+    raise ImportError("grants.sections.SECTIONS and grants.eligibility.SECTION_ORDER list the sections differently.")
 
 
 def get_section(slug: str) -> Section | None:

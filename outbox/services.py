@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import tasks  # tasks.py calls back into this module only when a task runs
 from .models import Email
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,8 @@ def store_email(template: str, to, subject: str, body_text: str, body_html: str 
 
 def hand_to_worker(email_id: int, countdown: int | None = None) -> bool:
     """Publish the send task; if the broker is unreachable the row simply waits for the sweep."""
-    from .tasks import send_email
-
     try:
-        send_email.apply_async((email_id,), countdown=countdown, retry=False)
+        tasks.send_email.apply_async((email_id,), countdown=countdown, retry=False)
     except Exception as exc:  # any broker/connection error: the sweep retries later
         logger.warning("Email %s left queued, broker unavailable: %s", email_id, exc)
         return False

@@ -32,5 +32,6 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export IME_STAFF_2FA=0
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 exec .venv/bin/pytest "$@"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from grants.choices import (
     TherapeuticArea,
 )
 from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation
+from reviews.permissions import sync_role_groups
 from workflow.engine import perform
 from workflow.models import RoleGroup
 
@@ -169,6 +171,12 @@ def attach_required_documents(grant_request):
         if kind not in present:
             AttachmentFactory(grant_request=grant_request, kind=kind)
     return grant_request
+
+
+def ensure_role_groups():
+    """Transactional tests empty every table; the role groups normally come back with post_migrate."""
+    if not RoleGroup.objects.exists():
+        sync_role_groups(Group, Permission, RoleGroup)
 
 
 def staff_with_role(role, **kwargs):

@@ -4,12 +4,11 @@ section named, sends the answer and finds the request back in screening. Later t
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 
 from grants.choices import DeclineReason
 from grants.models import GrantRequest, InformationRequest
 from outbox.models import Email
-from workflow.roles import GROUP_NAMES, Role
+from workflow.roles import Role
 
 from . import factories
 from .conftest import assert_accessible
@@ -30,7 +29,7 @@ def sign_in(page, live_server, email):
 
 def coordinator():
     # Transactional tests empty the tables between tests, including the groups a migration created.
-    Group.objects.get_or_create(name=GROUP_NAMES[Role.COORDINATOR])
+    factories.ensure_role_groups()
     return factories.staff_with_role(Role.COORDINATOR)
 
 

@@ -11,14 +11,15 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
-from grants.demo import seed_demo_applicant
-from grants.demo_requests import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
-from reviews.demo import seed_demo_staff
 
+from demo import seeding as demo
+from demo.applicant import seed_demo_applicant
+from demo.passwords import DEMO_PASSWORD
+from demo.requests import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
+from demo.staff import seed_demo_staff
 from grants.models import Attachment, Decision, GrantRequest, InformationRequest, Organisation, StatusChange
 from grants.uploads import PDF, validate_upload
 from outbox.models import Email
-from portal import demo
 from reviews.models import Assignment, Review
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_seed_demo_and_demo_logins_commands_print_every_login(settings):
 
     assert f"({len(ALL_DEMO_LOGINS)} demo logins)" in seeded_out.getvalue()
     printed = logins_out.getvalue()
-    assert demo.DEMO_PASSWORD in printed
+    assert DEMO_PASSWORD in printed
     for email in ALL_DEMO_LOGINS:
         assert email in printed
     assert "Applicant, second organisation" in printed

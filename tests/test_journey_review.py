@@ -7,15 +7,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grants.status import GrantStatus
 from outbox.models import Email
 from reviews.models import Review
-from reviews.permissions import sync_role_groups
-from workflow.roles import GROUP_NAMES, Role
+from workflow.roles import Role
 
 from . import factories
 from .conftest import assert_accessible
@@ -33,8 +31,7 @@ def role_groups(db, settings):
     # Staff sign in as in production: password, then the code from their authenticator app.
     settings.IME_STAFF_2FA = True
     # A transactional test empties every table; the groups normally come back with post_migrate.
-    if not Group.objects.filter(name=GROUP_NAMES[Role.COORDINATOR]).exists():
-        sync_role_groups(Group, Permission)
+    factories.ensure_role_groups()
 
 
 @pytest.fixture

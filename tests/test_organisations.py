@@ -575,8 +575,9 @@ def test_organisation_page_query_count_does_not_grow_with_members(django_assert_
 
 
 def test_demo_applicant_is_seeded_once_however_often_it_runs():
-    from grants.demo import seed_demo_applicant
-    from portal import demo
+    from demo import seeding as demo
+    from demo.applicant import seed_demo_applicant
+    from demo.passwords import DEMO_PASSWORD
 
     assert demo.SEEDERS.count(seed_demo_applicant) == 1
     assert seed_demo_applicant() == [("Applicant (organisation owner)", "applicant@example.com", "/accounts/login/")]
@@ -587,7 +588,7 @@ def test_demo_applicant_is_seeded_once_however_often_it_runs():
     assert membership.organisation.legal_name == "Northeast Neurology Education Institute"
     assert membership.organisation.accreditation_current_on(timezone.localdate())
     membership.organisation.full_clean()
-    assert membership.user.check_password(demo.DEMO_PASSWORD)
+    assert membership.user.check_password(DEMO_PASSWORD)
     assert EmailAddress.objects.get(email="applicant@example.com").verified
     assert Organisation.objects.filter(legal_name="Northeast Neurology Education Institute").count() == 1
 

@@ -8,14 +8,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow.engine import AlreadyMoved, TransitionError
 
+from ..eligibility import check_request
 from ..forms.withdrawal import WithdrawalForm
+from ..sections import SECTIONS, SECTIONS_BY_SLUG, section_url
 from ..services.submission import NotADraft, SubmissionRefused, delete_draft, submit_request, withdraw_request
 from ..status import GrantStatus
 from .requests import applicant_request
 
 
 def _problem_rows(grant_request, problems) -> list[dict]:
-    from ..sections import SECTIONS_BY_SLUG, section_url
 
     rows = []
     for problem in problems:
@@ -32,7 +33,6 @@ def _problem_rows(grant_request, problems) -> list[dict]:
 
 
 def _render_review(request, grant_request, problems, status=200):
-    from ..sections import SECTIONS, section_url
 
     return render(
         request,
@@ -59,7 +59,6 @@ def _not_a_draft(request, grant_request):
 @login_required
 @require_http_methods(["GET"])
 def request_review(request, pk):
-    from ..eligibility import check_request
 
     grant_request = applicant_request(request.user, pk)
     if grant_request.status != GrantStatus.DRAFT:

@@ -33,7 +33,9 @@ def consequences(rule, grant_request) -> list[str]:
     sentences += [text.format(requested=_money(grant_request.amount_requested)) for text in rule.explains]
     if rule.event:
         recipients = " and ".join(recipients_of(rule.event, grant_request))
-        sentences.append(f"Emailed: {recipients}." if recipients else "Nobody has an email on file to tell.")
+        sentences.append(
+            f"The applicant will be emailed ({recipients})." if recipients else "The applicant has no email on file."
+        )
     return sentences
 
 

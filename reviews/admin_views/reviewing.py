@@ -21,7 +21,7 @@ from .request_page import render_request_page
 @post_only
 def send_message(model_admin, request, pk):
     grant_request = load_request(model_admin, request, pk)
-    if not request.user.has_perm("reviews.add_message"):
+    if not request.user.has_perm("grants.add_message"):
         raise PermissionDenied
     form = MessageForm(request.POST)
     if form.is_valid():
