@@ -55,10 +55,11 @@ def _partial_amount(grant_request, inputs):
     amount = Decimal(inputs["approved_amount"])
     if not Decimal("0") < amount < requested:
         raise ValidationError(f"A partial approval is for more than $0 and less than the ${requested:,.2f} requested.")
+    _decline_reasons(grant_request, inputs)
 
 
 def _decline_reasons(grant_request, inputs):
-    for code in inputs["reason_codes"]:
+    for code in inputs.get("reason_codes") or []:
         if code not in DeclineReason.values:
             raise ValidationError(f"Unknown reason “{code}”.")
 
@@ -176,7 +177,7 @@ TRANSITIONS = [
         effect=_record_decision(DecisionOutcome.APPROVED), event=Event.APPROVED,
         explains=("The full amount requested, {requested}, is approved.", "The Letter of Agreement follows.")),
     row("partially_approve", S.COMMITTEE_REVIEW, S.PARTIALLY_APPROVED, DECIDERS, "Approve in part",
-        inputs=(Input("approved_amount"), Input("message")), note_input="message", guard=_no_conflict_declared,
+        inputs=(Input("approved_amount"), Input("message"), Input("reason_codes", required=False)), note_input="message", guard=_no_conflict_declared,
         check=_partial_amount, effect=_record_decision(DecisionOutcome.PARTIALLY_APPROVED),
         event=Event.PARTIALLY_APPROVED,
         explains="You approve less than the {requested} requested; the applicant is told the amount and your reason."),

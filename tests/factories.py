@@ -94,6 +94,10 @@ class GrantRequestFactory(factory.django.DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     created_by = factory.SubFactory(UserFactory)
+    status = "draft"
+    # Past a draft a request always has its number and submission time (a database constraint).
+    reference = factory.LazyAttributeSequence(lambda r, n: None if r.status == "draft" else f"IME-2019-{n:05d}")
+    submitted_at = factory.LazyAttribute(lambda r: None if r.status == "draft" else timezone.now())
     requester_name = "Dana Whitfield"
     requester_email = factory.LazyAttribute(lambda r: r.created_by.email)
     requester_phone = "617-555-0100"

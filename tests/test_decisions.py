@@ -17,6 +17,7 @@ from workflow.engine import IllegalTransition, perform
 from workflow.roles import Role
 
 from .factories import GrantRequestFactory, staff_with_role
+from .workflow_steps import SAMPLE_INPUTS
 
 pytestmark = pytest.mark.django_db
 SECONDARY = "sam.ortiz@provider.example.org"
@@ -163,7 +164,7 @@ def test_a_declined_request_is_final(committee_client, in_committee, applicant_u
     for rule in TRANSITIONS:
         actor = member if rule.roles == {Role.APPLICANT} else administrator
         with pytest.raises(IllegalTransition):
-            perform(in_committee, rule.name, by=actor, note="try again")
+            perform(in_committee, rule.name, by=actor, **SAMPLE_INPUTS.get(rule.name, {}))
     again = committee_client.post(
         decide_url(in_committee, "approve"), {"expected_status": GrantStatus.DECLINED, "message": ""}
     )

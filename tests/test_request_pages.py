@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -93,7 +94,7 @@ def test_list_shows_the_organisations_requests_with_next_actions(applicant_clien
 
 def test_list_shows_the_next_action_for_a_request_for_information(applicant_client, submitted_request, staff_user):
     perform(submitted_request, "start_screening", by=staff_user)
-    perform(submitted_request, "request_information", by=staff_user, note="Please attach the agenda.")
+    perform(submitted_request, "request_information", by=staff_user, message="Please attach the agenda.")
     page = applicant_client.get(reverse("grants:request_list")).content.decode()
     assert "<strong>Answer the request for information</strong>" in page
 
@@ -116,7 +117,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_requests(applicant_cl
     GrantRequestFactory(organisation=organisation, created_by=applicant_user, with_content=False)
     with_one = _list_queries(applicant_client)
     GrantRequestFactory.create_batch(14, organisation=organisation, created_by=applicant_user, with_content=False)
-    GrantRequest.objects.filter(organisation=organisation).update(status="submitted", reference=None)
+    GrantRequest.objects.filter(organisation=organisation).update(status="submitted", submitted_at=Now())
     with_fifteen = _list_queries(applicant_client)
     assert with_one == with_fifteen
 
@@ -161,7 +162,7 @@ def test_staff_are_shown_as_the_ime_team_and_information_requests_are_a_banner(
     applicant_client, submitted_request, staff_user
 ):
     perform(submitted_request, "start_screening", by=staff_user)
-    perform(submitted_request, "request_information", by=staff_user, note="Please attach the draft agenda.")
+    perform(submitted_request, "request_information", by=staff_user, message="Please attach the draft agenda.")
     page = applicant_client.get(detail_url(submitted_request)).content.decode()
     assert "The IME team has asked for more information" in page
     assert "Please attach the draft agenda." in page

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from grants.models import Attachment, GrantRequest, InformationRequest, Message
 from outbox.models import Email
-from workflow.engine import perform
 from workflow.roles import Role
 
 from .factories import TINY_PDF, AttachmentFactory, grant_request_in_screening, staff_with_role
@@ -292,15 +291,6 @@ def test_list_asks_the_applicant_to_answer(applicant_client, in_screening, coord
     ask(in_screening, coordinator, ["programme"])
     page = applicant_client.get(reverse("grants:request_list")).content.decode()
     assert "<strong>Answer the request for information</strong>" in page
-
-
-def test_request_moved_without_a_recorded_request_still_shows_the_note(applicant_client, in_screening, coordinator):
-    # A status change with no InformationRequest row: the note is shown, and the applicant replies by message.
-    perform(in_screening, "request_information", by=coordinator, note="Please call us.")
-    page = applicant_client.get(detail_url(in_screening)).content.decode()
-    assert "Please call us." in page
-    assert answer_url(in_screening) not in page
-    assert reverse("grants:request_message", args=[in_screening.pk]) in page
 
 
 # --- The emails ----------------------------------------------------------------------------------------

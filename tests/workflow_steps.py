@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from grants.models import GrantRequest
 from grants.status import GrantStatus as S
+from reviews.models import Assignment, Review
 from workflow.engine import perform
 from workflow.models import RoleGroup
 from workflow.roles import Role
@@ -78,16 +79,30 @@ def request_at(status, member=None, staff=None, **factory_kwargs) -> GrantReques
     return grant_request
 
 
+def _declare_no_conflict_if_on_the_committee(grant_request, member):
+    """What a committee member does before deciding: their review says they have no conflict."""
+    if not member.groups.filter(role__code=Role.COMMITTEE).exists() or grant_request.status != S.COMMITTEE_REVIEW:
+        return
+    stage = S.COMMITTEE_REVIEW
+    Assignment.objects.get_or_create(
+        grant_request=grant_request, reviewer=member, stage=stage, defaults={"assigned_by": member}
+    )
+    Review.objects.update_or_create(
+        grant_request=grant_request, reviewer=member, stage=stage, defaults={"has_conflict": False}
+    )
+
+
 OUTCOME_MOVES = {"approved": "approve", "partially_approved": "partially_approve", "declined": "decline"}
 
 
 def decide(grant_request, *, by, outcome, approved_amount=None, reason_codes=(), message="", expected_status=None):
     """The committee's decision through its transition row (approve, partially_approve or decline)."""
     name = OUTCOME_MOVES[str(outcome)]
+    _declare_no_conflict_if_on_the_committee(grant_request, by)
     inputs = {"message": message}
     if name == "partially_approve":
         inputs["approved_amount"] = approved_amount
-    if name == "decline":
+    if name != "approve":
         inputs["reason_codes"] = list(reason_codes)
     entry = perform(grant_request, name, by=by, expected_status=expected_status, **inputs)
     return entry.records["decision"]
