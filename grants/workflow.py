@@ -18,7 +18,7 @@ from .choices import DecisionOutcome, DeclineReason
 from .eligibility import check_request
 from .models import Decision, GrantRequest, InformationRequest, Message, ReferenceCounter, StatusChange
 from .notifications import Event, notify
-from .status import STATES
+from .status import STATES, UNDECIDED
 from .status import GrantStatus as S
 
 SCREENERS = {Role.COORDINATOR, Role.COMPLIANCE, Role.ADMINISTRATOR}
@@ -150,8 +150,6 @@ def _withdrawal(move):
 
 # --- The table --------------------------------------------------------------------------------------
 
-UNDECIDED_STATES = {S.SUBMITTED, S.SCREENING, S.INFORMATION_REQUESTED, S.MEDICAL_REVIEW, S.COMMITTEE_REVIEW}
-
 TRANSITIONS = [
     row("submit", S.DRAFT, S.SUBMITTED, {Role.APPLICANT}, "Submit",
         check=_eligible, effect=_number_the_submission, event=Event.SUBMITTED),
@@ -177,7 +175,8 @@ TRANSITIONS = [
         effect=_record_decision(DecisionOutcome.APPROVED), event=Event.APPROVED,
         explains=("The full amount requested, {requested}, is approved.", "The Letter of Agreement follows.")),
     row("partially_approve", S.COMMITTEE_REVIEW, S.PARTIALLY_APPROVED, DECIDERS, "Approve in part",
-        inputs=(Input("approved_amount"), Input("message"), Input("reason_codes", required=False)), note_input="message", guard=_no_conflict_declared,
+        inputs=(Input("approved_amount"), Input("message"), Input("reason_codes", required=False)),
+        note_input="message", guard=_no_conflict_declared,
         check=_partial_amount, effect=_record_decision(DecisionOutcome.PARTIALLY_APPROVED),
         event=Event.PARTIALLY_APPROVED,
         explains="You approve less than the {requested} requested; the applicant is told the amount and your reason."),
@@ -187,7 +186,7 @@ TRANSITIONS = [
         check=_decline_reasons, effect=_record_decision(DecisionOutcome.DECLINED), event=Event.DECLINED,
         explains=("A decline is final: the request cannot be changed, reopened or resubmitted afterwards.",
                   "The email lists the reasons you tick and your message.")),
-    row("withdraw", UNDECIDED_STATES, S.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
+    row("withdraw", UNDECIDED, S.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
         inputs=(Input("reason", required=False),), note_input="reason",
         effect=_withdrawal, event=Event.WITHDRAWN),
 ]  # fmt: skip

@@ -172,7 +172,9 @@ def test_remove_needs_a_post(applicant_client, draft_request):
 
 def test_submitted_request_documents_cannot_be_added_or_removed(applicant_client, draft_request):
     attachment = AttachmentFactory(grant_request=draft_request)
-    GrantRequest.objects.filter(pk=draft_request.pk).update(status="submitted", reference="IME-2026-00001", submitted_at=Now())
+    GrantRequest.objects.filter(pk=draft_request.pk).update(
+        status="submitted", reference="IME-2026-00001", submitted_at=Now()
+    )
     response = upload(applicant_client, draft_request, "late.pdf", TINY_PDF, kind="other")
     assert response.redirect_chain[-1][0] == reverse("grants:request_detail", args=[draft_request.pk])
     assert Attachment.objects.count() == 1

@@ -1,5 +1,3 @@
-from django.db.models.functions import Now
-
 """The grant request editor: a draft filled in section by section, saved as the applicant goes."""
 
 import re
@@ -8,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -556,7 +555,9 @@ def test_unknown_section_is_404(applicant_client, draft_request):
 
 
 def test_submitted_request_is_read_only(applicant_client, draft_request):
-    GrantRequest.objects.filter(pk=draft_request.pk).update(status="submitted", reference="IME-2026-00001", submitted_at=Now())
+    GrantRequest.objects.filter(pk=draft_request.pk).update(
+        status="submitted", reference="IME-2026-00001", submitted_at=Now()
+    )
 
     page = applicant_client.get(section_url(draft_request, "programme"), follow=True)
     post = applicant_client.post(section_url(draft_request, "programme"), {**programme_data(title="Changed")})
@@ -570,7 +571,9 @@ def test_submitted_request_is_read_only(applicant_client, draft_request):
 
 
 def test_request_sent_back_for_information_can_be_edited(applicant_client, draft_request):
-    GrantRequest.objects.filter(pk=draft_request.pk).update(status="information_requested", reference="IME-2026-00002", submitted_at=Now())
+    GrantRequest.objects.filter(pk=draft_request.pk).update(
+        status="information_requested", reference="IME-2026-00002", submitted_at=Now()
+    )
 
     response = applicant_client.post(
         section_url(draft_request, "programme"), {**programme_data(title="Clarified title"), "action": "draft"}
