@@ -3,7 +3,9 @@
 ``queue_email`` writes the row inside the caller's transaction and hands it to Celery only after
 commit, so a rolled-back change never sends mail and a broker outage never loses it: the row stays
 ``queued`` and the periodic sweep hands it over again. ``deliver`` claims the row under a lock, so
-however many tasks are queued for one email, it goes out once.
+however many tasks are queued for one email, only one worker sends it. Delivery is at least once: the
+only duplicate possible is when a worker dies after the SMTP server accepted a message and before the
+row was marked sent (the sweep then sends it again).
 """
 
 import logging
@@ -39,7 +41,10 @@ def queue_email(template: str, to, context: dict, reply_to=None) -> Email:
 
 
 def store_email(template: str, to, subject: str, body_text: str, body_html: str = "", reply_to=None) -> Email:
-    """Write an already-rendered email to the outbox; it is handed to the worker after commit."""
+    """Write an already-rendered email to the outbox; it is handed to the worker after commit.
+
+    Its one role: mail rendered elsewhere, by a library with its own templates (django-allauth's
+    account mail, through ``grants.accounts``). Everything the portal itself sends uses ``queue_email``."""
     recipients = [to] if isinstance(to, str) else list(dict.fromkeys(addr for addr in to if addr))
     email = Email.objects.create(
         template=template,

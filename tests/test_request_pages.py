@@ -117,7 +117,9 @@ def test_list_query_count_does_not_grow_with_the_number_of_requests(applicant_cl
     GrantRequestFactory(organisation=organisation, created_by=applicant_user, with_content=False)
     with_one = _list_queries(applicant_client)
     GrantRequestFactory.create_batch(14, organisation=organisation, created_by=applicant_user, with_content=False)
-    GrantRequest.objects.filter(organisation=organisation).update(status="submitted", submitted_at=Now())
+    for pk in GrantRequest.objects.filter(organisation=organisation).values_list("pk", flat=True):
+        reference = f"IME-2026-{pk:05d}"
+        GrantRequest.objects.filter(pk=pk).update(status="submitted", reference=reference, submitted_at=Now())
     with_fifteen = _list_queries(applicant_client)
     assert with_one == with_fifteen
 
