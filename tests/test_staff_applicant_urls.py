@@ -108,9 +108,7 @@ def cases(data: Applicant) -> dict[str, list[tuple[str, str, dict, bool]]]:
             ("get", on("attachment_download", a.grant_request_id, a.pk), {}, True)
             for a in (data.draft_attachment, data.submitted_attachment)
         ],
-        "attachment_delete": [
-            ("post", on("attachment_delete", data.draft.pk, data.draft_attachment.pk), {}, False)
-        ],
+        "attachment_delete": [("post", on("attachment_delete", data.draft.pk, data.draft_attachment.pk), {}, False)],
         "organisation_detail": [("get", on("organisation_detail"), {}, True)],
         "organisation_create": [("get", on("organisation_create"), {}, False)],
         "organisation_edit": [("get", on("organisation_edit"), {}, False)],
@@ -185,9 +183,9 @@ def test_staff_without_second_factor_get_no_applicant_data_from_any_applicant_ur
             refused.append((method, path))
 
     # Nothing was changed on the applicant's behalf either.
-    assert not Message.objects.filter(grant_request__organisation=data.organisation).exclude(
-        author=data.member
-    ).exists()
+    assert (
+        not Message.objects.filter(grant_request__organisation=data.organisation).exclude(author=data.member).exists()
+    )
     data.draft.refresh_from_db()
     data.submitted.refresh_from_db()
     assert data.draft.status == GrantStatus.DRAFT
