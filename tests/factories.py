@@ -17,6 +17,7 @@ from grants.choices import (
     TaxStatus,
     TherapeuticArea,
 )
+from grants.demo_requests.documents import text_pdf
 from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation
 
 PASSWORD = "Correct-Horse-Battery-42"
@@ -141,7 +142,8 @@ class GrantRequestFactory(factory.django.DjangoModelFactory):
         )
 
 
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A real one-page PDF (uploads are parsed to look for active content, so it must be readable).
+TINY_PDF = text_pdf("Test document", ["A one-page document written for the tests."])
 
 
 class AttachmentFactory(factory.django.DjangoModelFactory):
