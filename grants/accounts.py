@@ -17,7 +17,8 @@ class OutboxAccountAdapter(DefaultAccountAdapter):
             body_html = render_to_string(f"{template_prefix}_message.html", ctx, self.request).strip()
         except TemplateDoesNotExist:
             body_html = ""
-        store_email(template_prefix.rsplit("/", 1)[-1], email, subject, body_text, body_html)
+        # Account emails (reset links, verification links) are sealed: staff never read them in the outbox.
+        store_email(template_prefix.rsplit("/", 1)[-1], email, subject, body_text, body_html, carries_secret=True)
 
 
 def axes_username(request, credentials) -> str | None:

@@ -1,4 +1,5 @@
-"""Upload checks shared by every file field: size, emptiness and type judged by content, not name."""
+"""Upload checks shared by every file field: size, emptiness and type judged by content, not name; PDFs
+with active content (scripts, actions run on opening, embedded files…) refused (grants/pdf_safety.py)."""
 
 import io
 import zipfile
@@ -8,6 +9,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .pdf_safety import UnreadablePdf, active_content
 
 
 @dataclass(frozen=True)
@@ -89,4 +92,34 @@ def validate_upload(upload, allowed=DOCUMENT_TYPES) -> Accepted:
             f"Accepted: {allowed_labels}.",
             code="bad_type",
         )
+    if accepted is PDF:
+        _refuse_active_pdf(upload)
     return accepted
+
+
+def _refuse_active_pdf(upload) -> None:
+    """Refused at upload, while the applicant is there to fix it, rather than flagged to staff later:
+    reviewers open these files on their own computers, and re-saving a PDF takes a minute."""
+    name = clean_filename(upload.name)
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        found = active_content(data)
+    except UnreadablePdf as error:
+        raise ValidationError(
+            f"“{name}” could not be read as a PDF (it may be damaged or protected by a password). "
+            "Open it and save or print it as a new PDF without a password, then upload that copy.",
+            code="unreadable_pdf",
+        ) from error
+    if found:
+        raise ValidationError(
+            f"“{name}” contains {_listed(found)}, which could run on our reviewers’ computers, so we cannot "
+            "accept it. Open it and print it to a new PDF (“Save as PDF” or “Microsoft Print to PDF”), "
+            "then upload that copy.",
+            code="active_content",
+        )
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -24,6 +24,11 @@ class Email(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A one-time link or code inside (password reset, address verification, invitation): the body is
+    # never shown to staff and is erased once sent or failed for good (outbox/secrets.py says why).
+    carries_secret = models.BooleanField(
+        default=False, help_text="Carries a one-time link: body hidden from staff, erased once sent."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -31,3 +36,7 @@ class Email(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def body_erased(self) -> bool:
+        return self.carries_secret and not self.body_text and not self.body_html

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import tasks  # tasks.py calls back into this module only when a task runs
 from .models import Email
+from .secrets import has_secret_link
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,16 @@ def queue_email(template: str, to, context: dict, reply_to=None) -> Email:
     return store_email(template, to, subject, body_text, body_html, reply_to=reply_to)
 
 
-def store_email(template: str, to, subject: str, body_text: str, body_html: str = "", reply_to=None) -> Email:
+def store_email(
+    template: str, to, subject: str, body_text: str, body_html: str = "", reply_to=None, carries_secret=False
+) -> Email:
     """Write an already-rendered email to the outbox; it is handed to the worker after commit.
 
     Its one role: mail rendered elsewhere, by a library with its own templates (django-allauth's
-    account mail, through ``grants.accounts``). Everything the portal itself sends uses ``queue_email``."""
+    account mail, through ``grants.accounts``). Everything the portal itself sends uses ``queue_email``.
+    ``carries_secret``: the body holds a one-time link or code; emails linking to a secret-taking
+    address are recognised anyway (outbox/secrets.py).
+    """
     recipients = [to] if isinstance(to, str) else list(dict.fromkeys(addr for addr in to if addr))
     email = Email.objects.create(
         template=template,
@@ -53,6 +59,7 @@ def store_email(template: str, to, subject: str, body_text: str, body_html: str 
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        carries_secret=carries_secret or has_secret_link(body_text, body_html),
     )
     transaction.on_commit(lambda: hand_to_worker(email.pk))
     return email
@@ -118,8 +125,16 @@ def deliver(email_id: int) -> str:
     email.status = Email.Status.SENT
     email.sent_at = timezone.now()
     email.last_error = ""
-    email.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+    email.save(update_fields=["status", "sent_at", "last_error", "updated_at", *_erase_secret(email)])
     return email.status
+
+
+def _erase_secret(email: Email) -> list[str]:
+    """Once an email carrying a one-time link is done with, its body goes: nobody needs it any more."""
+    if not email.carries_secret:
+        return []
+    email.body_text = email.body_html = ""
+    return ["body_text", "body_html"]
 
 
 def _record_failure(email: Email, exc: Exception) -> str:
@@ -134,7 +149,7 @@ def _record_failure(email: Email, exc: Exception) -> str:
             hand_to_worker(email.pk, countdown=delay)
     else:
         email.status = Email.Status.FAILED
-        email.save(update_fields=["status", "last_error", "updated_at"])
+        email.save(update_fields=["status", "last_error", "updated_at", *_erase_secret(email)])
         logger.error("Email %s failed permanently: %s", email.pk, exc)
     return email.status
 
@@ -157,11 +172,13 @@ def sweep() -> int:
 
 def resend(emails) -> int:
     """Admin action: put emails back in the queue now. One a worker is sending at this moment is left
-    alone (and not counted); handing it over again is harmless, as ``claim`` skips it."""
+    alone (and not counted); handing it over again is harmless, as ``claim`` skips it. One whose secret
+    body was erased has nothing left to send (the person asks for a new link) and is left alone too."""
     ids = [e.pk for e in emails]
     requeued = (
         Email.objects.filter(pk__in=ids)
         .exclude(status=Email.Status.SENDING)
+        .exclude(carries_secret=True, body_text="", body_html="")
         .update(status=Email.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error="")
     )
     for pk in ids:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from demo.requests.documents import text_pdf
 from grants.choices import (
     AccreditationBody,
     BudgetCategory,
@@ -149,7 +150,8 @@ class GrantRequestFactory(factory.django.DjangoModelFactory):
         )
 
 
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A real one-page PDF (uploads are parsed to look for active content, so it must be readable).
+TINY_PDF = text_pdf("Test document", ["A one-page document written for the tests."])
 
 
 class AttachmentFactory(factory.django.DjangoModelFactory):

@@ -395,6 +395,20 @@ def test_staff_download_an_attachment_from_the_request_page(client):
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_every_document_link_on_the_staff_page_goes_through_the_admin(client):
+    grant_request = request_in(GrantStatus.SCREENING)
+    attachments = [AttachmentFactory(grant_request=grant_request, kind=kind) for kind in ("budget", "agenda")]
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    page = client.get(page_url(grant_request)).content.decode()
+
+    for attachment in attachments:
+        # Listed twice (application summary and attachments table), both times through the admin route.
+        assert page.count(f'href="{attachment_url(attachment)}"') == 2
+        assert reverse("grants:attachment_download", args=[grant_request.pk, attachment.pk]) not in page
+    assert not re.findall(r'href="/(?!admin/|static/)[^"#]', page)
+
+
 def test_people_who_are_not_staff_cannot_download_through_the_admin(client):
     attachment = AttachmentFactory(grant_request=request_in(GrantStatus.SCREENING))
     member = applicant(organisation=attachment.grant_request.organisation)

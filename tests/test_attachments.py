@@ -2,6 +2,7 @@ import re
 
 import boto3
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.functions import Now
@@ -135,13 +136,26 @@ def test_attachment_of_another_request_is_not_reachable_through_mine(applicant_c
     assert applicant_client.get(url).status_code == 404
 
 
-def test_staff_need_the_view_all_permission_to_download(client, draft_request):
+def test_staff_cannot_download_through_the_applicant_route_even_with_every_permission(client, draft_request):
+    """Staff download in the admin, behind their second factor; this door is for the organisation's members."""
     attachment = AttachmentFactory(grant_request=draft_request)
     client.cookies["ime_us_hcp"] = "yes"
     client.force_login(StaffFactory())
     assert client.get(download_url(attachment)).status_code == 404
     client.force_login(StaffFactory(is_superuser=True))
-    assert client.get(download_url(attachment)).status_code == 200
+    assert client.get(download_url(attachment)).status_code == 404
+
+
+def test_member_downloads_the_w9_like_any_other_document(applicant_client, applicant_user):
+    organisation = applicant_user.membership.organisation
+    organisation.w9.save("w9.pdf", ContentFile(TINY_PDF), save=False)
+    organisation.w9_original_name = "Our W-9"
+    organisation.save()
+    response = applicant_client.get(reverse("grants:organisation_w9"))
+    assert b"".join(response.streaming_content) == TINY_PDF
+    assert response["Content-Disposition"] == 'attachment; filename="Our W-9.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(gated_client, draft_request):

@@ -10,12 +10,13 @@ from grants.models import Membership
 from outbox.models import Email
 
 from .conftest import assert_accessible
+from .factories import TINY_PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMAIL = "jordan.lee@neuro-education.example.org"
 PASSWORD = "Neurology-Grants-2026!"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = TINY_PDF
 
 
 def _newest_verification_link() -> str:

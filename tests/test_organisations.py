@@ -12,11 +12,11 @@ from django.utils import timezone
 from grants.models import GrantRequest, Invitation, Membership, Organisation
 from outbox.models import Email
 
-from .factories import GrantRequestFactory, UserFactory, applicant
+from .factories import TINY_PDF, GrantRequestFactory, UserFactory, applicant
 
 pytestmark = pytest.mark.django_db
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_BYTES = TINY_PDF
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 

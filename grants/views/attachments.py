@@ -1,14 +1,18 @@
-"""The Attachments section of the request editor, and the only door through which stored files leave."""
+"""The Attachments section of the request editor, and the applicant's door to the request's documents.
+
+Staff download the same documents through the admin (reviews/admin_views/downloads.py), behind their
+second factor; this door serves members of the request's organisation only, staff included.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import sections
+from ..downloads import file_download
 from ..forms.attachments import AttachmentUploadForm
 from ..models import Attachment, GrantRequest
 from ..services.attachments import (
@@ -88,28 +92,12 @@ def attachments_section(request, grant_request):
     return render(request, "grants/requests/attachments_section.html", context, status=status)
 
 
-def _downloadable_requests(user):
-    """Members see their organisation's requests; staff only with the "see every request" permission."""
-    if user.is_staff and user.has_perm("grants.view_all_requests"):
-        return GrantRequest.objects.all()
-    return GrantRequest.objects.for_user(user)
-
-
 @login_required
 @require_GET
 def attachment_download(request, pk, att_pk):
-    grant_request = get_object_or_404(_downloadable_requests(request.user), pk=pk)
+    grant_request = get_object_or_404(GrantRequest.objects.for_user(request.user), pk=pk)
     attachment = get_object_or_404(Attachment, pk=att_pk, grant_request=grant_request)
-    try:
-        stored = attachment.file.storage.open(attachment.file.name, "rb")
-    except FileNotFoundError as error:
-        raise Http404("The stored file is missing.") from error
-    response = FileResponse(
-        stored, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(attachment.file, attachment.original_name, attachment.content_type)
 
 
 @login_required

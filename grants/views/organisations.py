@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.people import person_name
 
+from ..downloads import file_download
 from ..forms.organisations import InvitationForm, OrganisationForm
 from ..models import Invitation, Membership, Organisation
 from ..services import organisations as services
@@ -116,15 +117,8 @@ def organisation_w9(request):
     if membership is None or not membership.organisation.w9:
         raise Http404("No W-9 on file.")
     organisation = membership.organisation
-    response = FileResponse(
-        organisation.w9.open("rb"),
-        as_attachment=True,
-        filename=services.w9_download_name(organisation),
-        content_type="application/pdf",
-    )
-    # A tax form (EIN, address): never kept by a shared cache or proxy, like the request documents.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # A tax form (EIN, address): served like the request documents, never kept by a shared cache.
+    return file_download(organisation.w9, services.w9_download_name(organisation), "application/pdf")
 
 
 @login_required

@@ -1,12 +1,13 @@
-"""Staff downloads of applicants' documents. Files are never at a public URL: they leave storage only
-through these views, after the permission check, as private, uncached attachments."""
+"""Staff downloads of applicants' documents. Files are never at a public URL: staff get them only here,
+under /admin/ (so behind the second factor, portal/two_factor/middleware.py), after the permission
+check, through the same streaming helper as the applicant's downloads (grants/downloads.py)."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from grants.downloads import file_download
 from grants.models import Attachment, Organisation
 
 from .common import staff_requests
@@ -21,26 +22,13 @@ def _require_staff_permission(request, permission):
     return None
 
 
-def _file_response(field_file, filename, content_type=None):
-    if not field_file:
-        raise Http404("No file is stored.")
-    try:
-        stored = field_file.storage.open(field_file.name, "rb")
-    except FileNotFoundError as error:
-        raise Http404("The stored file is missing.") from error
-    response = FileResponse(stored, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def attachment_download(request, pk, att_pk):
     refused = _require_staff_permission(request, "grants.view_all_requests")
     if refused:
         return refused
     grant_request = get_object_or_404(staff_requests(), pk=pk)
     attachment = get_object_or_404(Attachment, pk=att_pk, grant_request=grant_request)
-    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+    return file_download(attachment.file, attachment.original_name, attachment.content_type)
 
 
 def w9_download(request, pk):
@@ -49,4 +37,4 @@ def w9_download(request, pk):
         return refused
     organisation = get_object_or_404(Organisation, pk=pk)
     filename = organisation.w9_original_name or f"W-9 {organisation.legal_name}.pdf"
-    return _file_response(organisation.w9, filename, "application/pdf")
+    return file_download(organisation.w9, filename, "application/pdf")
