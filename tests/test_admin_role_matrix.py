@@ -1,0 +1,196 @@
+"""Every staff role against every admin URL: what each role may open is decided in the README ("Staff
+roles") and checked here, so a permission added to a role by mistake shows up as a failing page."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
+from django.test import Client
+from django.urls import URLPattern, URLResolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from grants.models import Decision, StatusChange
+from outbox.models import Email
+from portal.models import Inquiry
+from reviews.models import Assignment, Review
+from workflow.roles import STAFF_ROLES, Role
+
+from .factories import StaffFactory, UserFactory, staff_with_role
+from .workflow_steps import request_at
+
+pytestmark = pytest.mark.django_db
+C, P, M, K, A = Role.COORDINATOR, Role.COMPLIANCE, Role.MEDICAL, Role.COMMITTEE, Role.ADMINISTRATOR
+EVERY_ROLE = {C, P, M, K, A}
+NOBODY: set = set()
+
+# Which roles may open each admin page (by URL name); superusers may open all. Pages left out of this
+# table are refused to every role (the test fails on any admin URL it does not know).
+MAY_OPEN = {
+    "index": EVERY_ROLE, "password_change": EVERY_ROLE, "password_change_done": EVERY_ROLE, "jsi18n": EVERY_ROLE,
+    "app_list:grants": EVERY_ROLE, "app_list:reviews": EVERY_ROLE,
+    "app_list:outbox": {C, A}, "app_list:portal": {C, P, A}, "app_list:auth": {A},
+    # The request queue, each request's page, its history and its documents: every role reads them.
+    "grants_grantrequest_changelist": EVERY_ROLE, "grants_grantrequest_change": EVERY_ROLE,
+    "grants_grantrequest_history": EVERY_ROLE, "grants_grantrequest_attachment": EVERY_ROLE,
+    "grants_organisation_changelist": EVERY_ROLE, "grants_organisation_change": EVERY_ROLE,
+    "grants_organisation_history": EVERY_ROLE, "grants_organisation_w9": EVERY_ROLE,
+    **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment",
+                                                  "reviews_review") for page in ("changelist", "change", "history")},
+    "reviews_committee": EVERY_ROLE,
+    # Mail and inquiries.
+    **{f"outbox_email_{page}": {C, A} for page in ("changelist", "change", "history")},
+    **{f"portal_inquiry_{page}": {C, P, A} for page in ("changelist", "change", "history")},
+    # Staff accounts: the administrator role manages them (never a superuser's: see the escalation tests).
+    **{f"auth_user_{page}": {A} for page in ("changelist", "change", "history", "password_change")},
+    **{f"auth_group_{page}": {A} for page in ("changelist", "change", "history")},
+}  # fmt: skip
+# Pages that only make sense as a POST or with a specific object state; reached through other tests.
+NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantrequest_action",
+              "grants_grantrequest_message", "grants_grantrequest_assign", "grants_grantrequest_unassign",
+              "grants_grantrequest_conflict", "grants_grantrequest_simple_history",
+              # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
+              "grants_grantrequest_review", "grants_organisation_w9"}  # fmt: skip
+
+
+def _admin_urls(patterns=None, prefix=""):
+    for pattern in admin.site.urls[0] if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _admin_urls(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+@pytest.fixture
+def world():
+    """One object of every kind the admin lists, so each change page has something to open."""
+    grant_request = request_at("committee_review")
+    reviewer = staff_with_role(K)
+    assignment = Assignment.objects.create(
+        grant_request=grant_request, reviewer=reviewer, stage="committee_review", assigned_by=reviewer
+    )
+    review = Review.objects.create(grant_request=grant_request, reviewer=reviewer, stage="committee_review")
+    declined = request_at("declined")
+    from .factories import AttachmentFactory
+
+    objects = {
+        "grants_grantrequest": grant_request.pk,
+        "grants_organisation": grant_request.organisation_id,
+        "grants_statuschange": StatusChange.objects.first().pk,
+        "grants_decision": Decision.objects.get(grant_request=declined).pk,
+        "reviews_assignment": assignment.pk,
+        "reviews_review": review.pk,
+        "outbox_email": Email.objects.first().pk,
+        "portal_inquiry": Inquiry.objects.create(name="A", email="a@example.org", subject="Q", message="M").pk,
+        "auth_user": UserFactory().pk,
+        "auth_group": Group.objects.first().pk,
+        "sites_site": Site.objects.get_current().pk,
+        "otp_totp_totpdevice": TOTPDevice.objects.create(user=StaffFactory(), name="phone").pk,
+    }
+    attachment = AttachmentFactory(grant_request=grant_request)
+    return objects, {"att_pk": attachment.pk}
+
+
+def _concrete(url, name, objects, extra):
+    """The URL with sample values filled in, or None when it has no object of that kind."""
+    key = (name or "").rsplit("_", 1)[0]
+    for model_key in objects:
+        if name and name.startswith(model_key + "_"):
+            key = model_key
+    if "(?P<app_label>" in url:
+        return None
+    if "<path:object_id>" in url or "<int:pk>" in url or "<id>" in url:
+        if key not in objects:
+            return "missing"
+        url = re.sub(r"<(path:object_id|int:pk|id)>", str(objects[key]), url)
+    url = url.replace("<int:att_pk>", str(extra["att_pk"])).replace("<slug:stage>", "committee_review")
+    return "/admin/" + url
+
+
+def _cases(objects, extra):
+    cases = []
+    for url, name in _admin_urls():
+        if name in NOT_A_PAGE or name is None:
+            continue
+        concrete = _concrete(url, name, objects, extra)
+        if concrete in (None, "missing"):
+            continue
+        cases.append((name, concrete))
+    for app in ("grants", "reviews", "outbox", "portal", "auth"):
+        cases.append((f"app_list:{app}", f"/admin/{app}/"))
+    return cases
+
+
+def _opens(client, url) -> bool:
+    response = client.get(url)
+    return response.status_code == 200
+
+
+def test_each_role_opens_exactly_the_admin_pages_the_readme_gives_it(world):
+    objects, extra = world
+    cases = _cases(objects, extra)
+    assert len(cases) > 60  # every model admin's list, change, add, delete and history pages
+    unexpected = []
+    for role in STAFF_ROLES:
+        client = Client()
+        client.force_login(staff_with_role(role))
+        for name, url in cases:
+            expected = role in MAY_OPEN.get(name, NOBODY)
+            if _opens(client, url) != expected:
+                unexpected.append(f"{role.value} {'cannot' if expected else 'can'} open {name} ({url})")
+    assert unexpected == []
+
+
+def test_a_superuser_opens_every_page(world):
+    objects, extra = world
+    client = Client()
+    client.force_login(StaffFactory(is_superuser=True))
+    refused = [name for name, url in _cases(objects, extra) if name in MAY_OPEN and not _opens(client, url)]
+    assert refused == []
+
+
+# --- No way up -------------------------------------------------------------------------------------
+
+
+def test_the_administrator_role_cannot_make_itself_or_anyone_a_superuser():
+    administrator = staff_with_role(A)
+    colleague = staff_with_role(C)
+    client = Client()
+    client.force_login(administrator)
+    url = reverse("admin:auth_user_change", args=[administrator.pk])
+    page = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+
+    for target in (administrator, colleague):
+        form = {
+            "username": target.username, "email": target.email, "is_active": "on", "is_staff": "on",
+            "is_superuser": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+            "groups": [g.pk for g in target.groups.all()],
+        }  # fmt: skip
+        client.post(reverse("admin:auth_user_change", args=[target.pk]), form)
+        target.refresh_from_db()
+        assert not target.is_superuser
+
+
+def test_the_administrator_role_cannot_touch_a_superusers_account():
+    superuser = StaffFactory(is_superuser=True)
+    client = Client()
+    client.force_login(staff_with_role(A))
+    page = client.get(reverse("admin:auth_user_change", args=[superuser.pk])).content.decode()
+    assert 'name="email"' not in page  # read-only at most
+    client.post(reverse("admin:auth_user_change", args=[superuser.pk]), {"username": "x", "email": "taken@example.org"})
+    superuser.refresh_from_db()
+    assert superuser.email != "taken@example.org"
+    password_url = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert client.get(password_url).status_code == 403
+    client.post(password_url, {"password1": "Taken-Over-Password-1", "password2": "Taken-Over-Password-1"})
+    superuser.refresh_from_db()
+    assert not superuser.check_password("Taken-Over-Password-1")
+
+
+def test_no_reviewer_role_may_decide():
+    from grants.workflow import TRANSITIONS
+
+    deciding = [t for t in TRANSITIONS if t.name in {"approve", "partially_approve", "decline"}]
+    assert all(not (t.roles & {Role.MEDICAL, Role.COMPLIANCE}) for t in deciding)
