@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Public site and inquiries"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the production checks)
