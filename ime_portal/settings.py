@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "outbox",
     "grants",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before OTPMiddleware, so a session it signs out is anonymous to everything after it.
+    "portal.two_factor.idle.StaffIdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.two_factor.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -201,6 +204,10 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 IME_STAFF_2FA = env.bool("IME_STAFF_2FA", default=PRODUCTION)
 if not IME_STAFF_2FA:
     _refuse_in_production("IME_STAFF_2FA=0", "staff pages hold applicants' confidential submissions.")
+# A staff session unused this long is signed out on its next request.
+IME_STAFF_IDLE_MINUTES = env.int("IME_STAFF_IDLE_MINUTES", default=30)
+if IME_STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("IME_STAFF_IDLE_MINUTES must be at least 1.")
 
 # --- Client address -----------------------------------------------------------------------------
 # How many reverse proxies in front of the portal append to X-Forwarded-For. 0: the portal is reached

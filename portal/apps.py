@@ -7,3 +7,4 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the production checks)
+        from .two_factor import idle  # noqa: F401  (starts the staff idle clock at sign-in)
