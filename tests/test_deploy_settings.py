@@ -173,3 +173,11 @@ def test_loading_demo_data_in_production_is_refused(settings):
         call_command("seed_demo")
 
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_https_redirect_spares_the_container_health_check(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/faq/").status_code == 301

@@ -47,9 +47,10 @@ class StaffIdleTimeoutMiddleware:
     @staticmethod
     def _sign_out(request):
         logout(request)
+        minutes = settings.IME_STAFF_IDLE_MINUTES
         messages.info(
             request,
-            f"You were signed out after {settings.IME_STAFF_IDLE_MINUTES} minutes without activity. "
+            f"You were signed out after {minutes} minute{'' if minutes == 1 else 's'} without activity. "
             "Sign in again to continue.",
         )
         admin_prefix = reverse("admin:index")
