@@ -50,10 +50,14 @@ def _admin_page(request, template, context):
 
 
 def _verified(request, device, next_url):
+    _mark_verified(request, device)
+    return redirect(next_url)
+
+
+def _mark_verified(request, device):
     otp_login(request, device)
     # A session that gains access gets a new id, as Django does at sign-in.
     request.session.cycle_key()
-    return redirect(next_url)
 
 
 @never_cache
@@ -78,10 +82,10 @@ def setup(request):
     device = pending_device(request.user)
     form = AuthenticatorCodeForm(request.POST if request.method == "POST" else None, device=device)
     if form.is_valid():
-        response = _verified(request, form.check.device, next_url)
+        _mark_verified(request, form.check.device)
         # The first set of recovery codes comes with the authenticator: shown on the next page, once.
         request.session[NEW_RECOVERY_CODES_KEY] = new_recovery_codes(request.user)
-        return redirect(f"{reverse('staff_2fa:recovery_codes')}?{urlencode({'next': response.url})}")
+        return redirect(f"{reverse('staff_2fa:recovery_codes')}?{urlencode({'next': next_url})}")
     uri = authenticator_uri(device)
     return _admin_page(
         request,
@@ -98,7 +102,7 @@ def setup(request):
     )
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "recovery_code")
 @never_cache
 @staff_member_required
 def verify(request):
