@@ -181,6 +181,13 @@ def test_admin_header_says_two_factor_is_off_where_it_is_not_required(staff_clie
     assert "Two-factor: on" not in html
 
 
+def test_code_page_header_says_a_code_is_needed_not_that_two_factor_is_off(staff, saved_codes):
+    html = page(password_only_session(staff).get(VERIFY))
+
+    assert "Two-factor: code needed" in html
+    assert "Two-factor: off" not in html and "Two-factor: on" not in html
+
+
 # --- Idle staff sessions --------------------------------------------------------------------------
 
 
