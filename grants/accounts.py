@@ -1,10 +1,15 @@
 """Accounts (django-allauth): every account email goes through the outbox like all other mail."""
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from outbox.services import store_email
+
+logger = logging.getLogger(__name__)
 
 
 class OutboxAccountAdapter(DefaultAccountAdapter):
@@ -19,6 +24,15 @@ class OutboxAccountAdapter(DefaultAccountAdapter):
             body_html = ""
         # Account emails (reset links, verification links) are sealed: staff never read them in the outbox.
         store_email(template_prefix.rsplit("/", 1)[-1], email, subject, body_text, body_html, carries_secret=True)
+
+    def get_client_ip(self, request):
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # X-Forwarded-For lists fewer addresses than there are trusted proxies, so the request did not
+            # come through them all. Count it against the address that sent it rather than fail the page.
+            logger.warning("X-Forwarded-For is shorter than IME_TRUSTED_PROXY_COUNT; using REMOTE_ADDR")
+            return request.META["REMOTE_ADDR"]
 
 
 def axes_username(request, credentials) -> str | None:

@@ -5,6 +5,7 @@ Celery tasks in-process, emails written as files under ``var/mail/``. Setting DA
 CELERY_BROKER_URL, AWS_STORAGE_BUCKET_NAME and EMAIL_URL switches to the production stack.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import environ
 from bootstrap_wrapper import get_bootstrap_dir
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("IME_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -22,16 +24,60 @@ env = environ.Env()
 
 
 def _embedded_secret_key() -> str:
-    """A per-checkout key kept under var/, so sessions survive restarts without configuration."""
+    """A per-checkout key kept under var/, so the embedded default's sessions survive restarts.
+
+    Written to a temporary file and linked into place, so that processes starting together all end up
+    reading the one key that won, never a half-written file.
+    """
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        candidate = VAR_DIR / f"secret_key.{os.getpid()}.tmp"
+        candidate.write_text(secrets.token_urlsafe(50))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return key_file.read_text().strip()
 
 
+# --- Environment: demo or production ---------------------------------------------------------
+# One explicit switch instead of guesses from DATABASE_URL. "demo" (the default when nothing is
+# configured) loads demo users with a published password and leaves staff 2FA and HTTPS off, so that
+# `make run` works on http://localhost with no phone. "production" refuses demo data and turns 2FA and
+# HTTPS on. A database server without a stated environment is refused rather than guessed at.
+_USING_DATABASE_SERVER = bool(env.str("DATABASE_URL", default=""))
+IME_ENVIRONMENT = env.str("IME_ENVIRONMENT", default="")
+if not IME_ENVIRONMENT and _USING_DATABASE_SERVER:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but IME_ENVIRONMENT is not. Set IME_ENVIRONMENT=production for the live portal, "
+        "or IME_ENVIRONMENT=demo for a demonstration with published demo logins."
+    )
+IME_ENVIRONMENT = IME_ENVIRONMENT or "demo"
+if IME_ENVIRONMENT not in ("demo", "production"):
+    raise ImproperlyConfigured(f"IME_ENVIRONMENT must be 'demo' or 'production', not {IME_ENVIRONMENT!r}.")
+PRODUCTION = IME_ENVIRONMENT == "production"
+
+
+def _refuse_in_production(setting: str, why: str) -> None:
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{setting} is refused when IME_ENVIRONMENT=production: {why}")
+
+
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if PRODUCTION or _USING_DATABASE_SERVER:
+        # A generated key would differ between replicas (and between workers racing to write it):
+        # sessions, password-reset links and signed cookies would break at random.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With a database server or in production every process must share one "
+            "key: set SECRET_KEY to a long random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))')."
+        )
+    SECRET_KEY = _embedded_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
@@ -54,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The project's apps, lowest layer first (README: "Layers"); each imports only from those above it in this list.
     "outbox",
     "portal",
@@ -73,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before OTPMiddleware, so a session it signs out is anonymous to everything after it.
+    "portal.two_factor.idle.StaffIdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.two_factor.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,9 +201,26 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "grants.accounts.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-# Staff must also enter a code from an authenticator app before any admin page. On by default on the
-# production stack; off in the embedded demo so its published staff logins work without a phone.
-IME_STAFF_2FA = env.bool("IME_STAFF_2FA", default=bool(env.str("DATABASE_URL", default="")))
+# Staff must also enter a code from an authenticator app before any admin page. Always on in production
+# (turning it off there is refused, not obeyed); off by default in the demo so its published staff logins
+# work without a phone.
+IME_STAFF_2FA = env.bool("IME_STAFF_2FA", default=PRODUCTION)
+if not IME_STAFF_2FA:
+    _refuse_in_production("IME_STAFF_2FA=0", "staff pages hold applicants' confidential submissions.")
+# A staff session unused this long is signed out on its next request.
+IME_STAFF_IDLE_MINUTES = env.int("IME_STAFF_IDLE_MINUTES", default=30)
+if IME_STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("IME_STAFF_IDLE_MINUTES must be at least 1.")
+
+# --- Client address -----------------------------------------------------------------------------
+# How many reverse proxies in front of the portal append to X-Forwarded-For. 0: the portal is reached
+# directly, so REMOTE_ADDR is the client and X-Forwarded-For (which anyone can send) is ignored. N: the
+# client is the Nth address from the right of X-Forwarded-For. allauth's reading of the header is the
+# one used everywhere: its login limits, django-axes lockouts and the inquiry rate limit.
+IME_TRUSTED_PROXY_COUNT = env.int("IME_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = IME_TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "portal.client_ip.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -252,14 +318,21 @@ IME_HCP_GATE_LEAVE_URL = env.str("IME_HCP_GATE_LEAVE_URL", default="https://www.
 IME_PUBLIC_PAGE_CACHE_SECONDS = env.int("IME_PUBLIC_PAGE_CACHE_SECONDS", default=300)
 # /bench/bare/ and /bench/reference/ for scripts/benchmark.py; never on in production.
 IME_BENCHMARK_VIEWS = env.bool("IME_BENCHMARK_VIEWS", default=False)
-# Demo users with a published password: only where nothing production-like is configured.
-IME_DEMO_DATA = env.bool("IME_DEMO_DATA", default=not env.str("DATABASE_URL", default=""))
+if IME_BENCHMARK_VIEWS:
+    _refuse_in_production("IME_BENCHMARK_VIEWS=1", "the benchmark pages are for measuring only.")
+# Demo users with a published password: in the demo only.
+IME_DEMO_DATA = env.bool("IME_DEMO_DATA", default=not PRODUCTION)
+if IME_DEMO_DATA:
+    _refuse_in_production("IME_DEMO_DATA=1", "demo users sign in with a password printed in the README.")
 
 # --- Security ---------------------------------------------------------------------------------
-# Transport security is on by default on the production stack; the embedded default serves plain
-# http://localhost, where secure-only cookies and an HTTPS redirect would lock the user out.
-_https = env.bool("HTTPS", default=bool(env.str("DATABASE_URL", default="")) and not DEBUG)
+# Transport security is on in production; the demo serves plain http://localhost, where secure-only
+# cookies and an HTTPS redirect would lock the user out. HTTPS=0 in production is obeyed (a local trial
+# of the compose stack has no TLS) but reported by every management command (portal.checks).
+_https = env.bool("HTTPS", default=PRODUCTION)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+# The container health check calls http://localhost:8000/healthz from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _https else "http"
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https

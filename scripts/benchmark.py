@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -112,6 +113,9 @@ def server_env(args, database_url):
     env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
     env.update(DATABASE_URL=database_url, CACHE_URL=args.cache_url, DEBUG="0", HTTPS="0", IME_BENCHMARK_VIEWS="1")
     env.update(IME_DEMO_DATA="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="ime_portal.settings")
+    # The benchmark pages are refused in production; a database server needs a key shared by all workers.
+    env.update(IME_ENVIRONMENT="demo")
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     return env
 
 

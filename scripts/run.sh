@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the portal: migrate, load demo data, start a worker and beat when a broker is configured,
-# then serve. With nothing configured this is the embedded default (SQLite, files under var/).
+# Runs the portal: migrate, load demo data (demo environment only), start a worker and beat when a
+# broker is configured, then serve. With nothing configured this is the embedded default (SQLite, files
+# under var/, IME_ENVIRONMENT=demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -9,7 +10,12 @@ PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://localhost:${PORT}}"
 
 $PY manage.py migrate --noinput
-$PY manage.py seed_demo
+# Production refuses demo data (published logins), so it is not even asked for there.
+demo="no"
+if [ "${IME_ENVIRONMENT:-demo}" = "demo" ]; then
+  $PY manage.py seed_demo
+  demo="yes"
+fi
 
 pids=()
 cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; }
@@ -30,8 +36,10 @@ echo "  IME Grants Portal:  ${SITE_URL}/"
 echo "  Staff admin:        ${SITE_URL}/admin/"
 echo "  Health:             ${SITE_URL}/healthz"
 echo
-$PY manage.py demo_logins
-echo
+if [ "$demo" = "yes" ]; then
+  $PY manage.py demo_logins
+  echo
+fi
 .venv/bin/gunicorn ime_portal.wsgi:application --bind "${HOST}:${PORT}" --workers "${WEB_WORKERS:-3}" \
   --access-logfile - &
 pids+=($!)

@@ -24,11 +24,16 @@ fi
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ime_portal}"
 export CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/14}"
 export CACHE_URL="${TEST_CACHE_URL:-rediscache://127.0.0.1:6379/13}"
+# The suite runs as the demo environment on PostgreSQL: production refuses HTTPS=0 without warning and
+# refuses IME_STAFF_2FA=0 outright. Production settings are tested in subprocesses (test_deploy_settings.py).
+export IME_ENVIRONMENT=demo
 export HTTPS=0
 export IME_VAR_DIR="${IME_VAR_DIR:-$(pwd)/var/test}"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
-# Staff 2FA is on by default with DATABASE_URL; the admin tests sign staff in without a phone.
-# tests/test_staff_2fa.py and tests/test_browser_staff_2fa.py turn it on themselves.
+# A database server needs a shared key; the tests get a fresh random one per run.
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+# The admin tests sign staff in without a phone; tests/test_staff_2fa.py and
+# tests/test_browser_staff_2fa.py turn the second factor on themselves.
 export IME_STAFF_2FA=0
 
 .venv/bin/ruff check .

@@ -49,8 +49,15 @@ def test_staff_sets_up_an_authenticator_then_enters_a_code_at_the_next_sign_in(p
 
     page.get_by_label("6-digit code").fill(code_from_secret(secret))
     page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url("**/admin/2fa/recovery-codes/**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your new recovery codes"
+    recovery_codes = page.get_by_role("list", name="Recovery codes").locator("li").all_inner_texts()
+    assert len(recovery_codes) == 10
+    assert_accessible(page, "new recovery codes")
+    page.get_by_role("link", name="I have saved my codes, continue").click()
     page.wait_for_url(live_server.url + reverse("admin:index"))
     assert page.get_by_role("heading", level=1).inner_text() == "Grant administration"
+    assert page.locator("#user-tools").get_by_text("Two-factor: on").is_visible()
 
     sign_in_with_password(page, live_server, coordinator)
     page.wait_for_url("**/admin/2fa/verify/**")
@@ -65,3 +72,30 @@ def test_staff_sets_up_an_authenticator_then_enters_a_code_at_the_next_sign_in(p
     page.get_by_role("button", name="Verify and continue").click()
     page.wait_for_url(live_server.url + reverse("admin:grants_grantrequest_changelist"))
     assert page.get_by_role("heading", level=1).inner_text() == "Select grant request to view"
+
+
+def test_staff_who_lost_their_phone_signs_in_with_a_recovery_code(page, live_server, settings):
+    settings.IME_STAFF_2FA = True
+    coordinator = staff_with_role(Role.COORDINATOR)
+    page.set_default_timeout(10_000)
+    sign_in_with_password(page, live_server, coordinator)
+    page.wait_for_url("**/admin/2fa/setup/**")
+    page.get_by_label("6-digit code").fill(code_from_secret(page.locator("#two-factor-secret").inner_text()))
+    page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url("**/admin/2fa/recovery-codes/**")
+    saved = page.get_by_role("list", name="Recovery codes").locator("li").all_inner_texts()
+
+    sign_in_with_password(page, live_server, coordinator)
+    page.wait_for_url("**/admin/2fa/verify/**")
+    page.get_by_label("Recovery code").fill(saved[0].upper())
+    page.get_by_role("button", name="Sign in with a recovery code").click()
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert "9 of them remain unused" in page.locator(".messagelist").inner_text()
+    assert_accessible(page, "admin after a recovery code")
+
+    sign_in_with_password(page, live_server, coordinator)
+    page.wait_for_url("**/admin/2fa/verify/**")
+    page.get_by_label("Recovery code").fill(saved[0])
+    page.get_by_role("button", name="Sign in with a recovery code").click()
+    assert "already used" in page.locator(".errorlist").inner_text()
+    assert_accessible(page, "two-factor code with a used recovery code")

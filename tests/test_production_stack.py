@@ -1,6 +1,7 @@
 """`make run` against PostgreSQL and a Redis broker: the worker it starts sends the mail."""
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -40,7 +41,9 @@ def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(stack
         "IME_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": stack_database,
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/10",
-        "HTTPS": "0",
+        # A demo on PostgreSQL: demo data and plain HTTP; a database server needs an explicit key.
+        "IME_ENVIRONMENT": "demo",
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "WEB_WORKERS": "1",
     }
     log = open(tmp_path / "stack.log", "w")

@@ -21,6 +21,7 @@ ADMIN = reverse("admin:index")
 QUEUE = reverse("admin:grants_grantrequest_changelist")
 SETUP = reverse("staff_2fa:setup")
 VERIFY = reverse("staff_2fa:verify")
+RECOVERY = reverse("staff_2fa:recovery_codes")
 
 
 @pytest.fixture(autouse=True)
@@ -186,7 +187,8 @@ def test_right_code_confirms_the_authenticator_and_opens_the_admin(staff_client,
     response = staff_client.post(SETUP, {"code": code_for(device), "next": QUEUE})
 
     assert response.status_code == 302
-    assert response["Location"] == QUEUE
+    # The recovery codes come first, once; their page leads on to where the staff member was going.
+    assert response["Location"] == with_next(RECOVERY, QUEUE)
     device.refresh_from_db()
     assert device.confirmed
     assert staff_client.session.session_key != session_before
@@ -200,7 +202,7 @@ def test_code_typed_with_a_space_is_accepted(staff_client, staff):
 
     response = staff_client.post(SETUP, {"code": f"{code[:3]} {code[3:]}"})
 
-    assert response["Location"] == ADMIN
+    assert response["Location"] == with_next(RECOVERY, ADMIN)
 
 
 def test_next_address_on_another_site_is_ignored(staff_client, staff):
@@ -209,7 +211,7 @@ def test_next_address_on_another_site_is_ignored(staff_client, staff):
 
     response = staff_client.post(SETUP, {"code": code_for(device), "next": "https://evil.example/admin/"})
 
-    assert response["Location"] == ADMIN
+    assert response["Location"] == with_next(RECOVERY, ADMIN)
 
 
 def test_right_code_after_wrong_ones_must_wait_and_says_how_long(staff_client, staff):
@@ -226,7 +228,7 @@ def test_right_code_after_wrong_ones_must_wait_and_says_how_long(staff_client, s
     forget_recent_failures(device)
     accepted = staff_client.post(SETUP, {"code": code_for(device)})
 
-    assert accepted["Location"] == ADMIN
+    assert accepted["Location"] == with_next(RECOVERY, ADMIN)
     device.refresh_from_db()
     assert device.confirmed
     assert device.throttling_failure_count == 0

@@ -5,12 +5,17 @@ from dataclasses import dataclass
 from math import ceil
 from urllib.parse import quote, urlencode
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 ISSUER = "Axsome IME Grants"
 DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -42,23 +47,47 @@ def authenticator_uri(device: TOTPDevice) -> str:
     return f"otpauth://totp/{label}?{urlencode(params, quote_via=quote)}"
 
 
+def recovery_device(user) -> StaticDevice | None:
+    """The staff member's recovery codes (django-otp static tokens), if they were ever given any."""
+    return StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).order_by("pk").first()
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+
+
+def new_recovery_codes(user) -> list[str]:
+    """Replace the staff member's recovery codes with a fresh set, and return it to be shown once.
+
+    Each code signs in once instead of an authenticator code; the previous set stops working.
+    """
+    with transaction.atomic():
+        # One regeneration at a time per staff member, so two clicks cannot leave two sets.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
 @dataclass(frozen=True)
 class CodeCheck:
     accepted: bool
-    device: TOTPDevice
+    device: Device
     # Set when django-otp refuses to check at all after repeated wrong codes.
     wait_seconds: int = 0
 
 
-def check_code(device: TOTPDevice, code: str) -> CodeCheck:
-    """Check a code against the device, confirming a new device on its first correct code.
+def check_code(device: TOTPDevice | StaticDevice, code: str) -> CodeCheck:
+    """Check a code against the device, confirming a new authenticator on its first correct code.
 
     A wrong code counts as a failure: django-otp then makes the next attempt wait 1, 2, 4, 8…
     seconds. The row is locked so that two quick submissions cannot both dodge that delay, and a
-    code already accepted once is never accepted again.
+    code already accepted once is never accepted again (a recovery code is deleted when used).
     """
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = type(device).objects.select_for_update().get(pk=device.pk)
         allowed, details = device.verify_is_allowed()
         if not allowed:
             locked_until = (details or {}).get("locked_until")

@@ -21,7 +21,40 @@ class CodeField(forms.CharField):
         return "".join(super().to_python(value).split())
 
 
-class AuthenticatorCodeForm(forms.Form):
+class RecoveryCodeField(forms.CharField):
+    def to_python(self, value):
+        # Codes are shown in lower case; people copy them with spaces or dashes, or type them in capitals.
+        return "".join(super().to_python(value).replace("-", " ").split()).lower()
+
+
+class _CheckedCodeForm(forms.Form):
+    """A form with one code field, checked against a django-otp device with its throttling."""
+
+    field_name = "code"
+    wrong_code_message = ""
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.check: CodeCheck | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.field_name not in cleaned:
+            return cleaned
+        self.check = check_code(self.device, cleaned[self.field_name])
+        if self.check.wait_seconds:
+            self.add_error(
+                self.field_name,
+                f"Too many wrong codes in a row. Wait {_how_long(self.check.wait_seconds)}, "
+                "then enter the code your app shows at that moment.",
+            )
+        elif not self.check.accepted:
+            self.add_error(self.field_name, self.wrong_code_message)
+        return cleaned
+
+
+class AuthenticatorCodeForm(_CheckedCodeForm):
     """The 6-digit code from the staff member's authenticator app, checked against their device."""
 
     code = CodeField(
@@ -34,27 +67,33 @@ class AuthenticatorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
         ),
     )
+    wrong_code_message = (
+        "That code is not right, or it has expired or was already used. Enter the code your app "
+        "shows now, and check that your phone sets its clock automatically."
+    )
 
-    def __init__(self, *args, device, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.device = device
-        self.check: CodeCheck | None = None
+
+class RecoveryCodeForm(_CheckedCodeForm):
+    """One of the staff member's recovery codes, in place of an authenticator code; each works once."""
+
+    field_name = "recovery_code"
+    recovery_code = RecoveryCodeField(
+        label="Recovery code",
+        help_text="One of the codes you saved when you set up two-factor sign-in. Each code works once.",
+        max_length=40,
+        validators=[RegexValidator(r"^[a-z2-7]{8}$", "A recovery code has 8 letters and digits, as it was shown.")],
+        error_messages={"required": "Enter one of your recovery codes."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    wrong_code_message = "That recovery code is not right, or it was already used. Each code works only once."
 
     def clean(self):
-        cleaned = super().clean()
-        if "code" not in cleaned:
+        if self.device is None:
+            # Nothing to check against: say so rather than count a failure against nobody.
+            cleaned = forms.Form.clean(self)
+            if self.field_name in cleaned:
+                self.add_error(
+                    self.field_name, "You have no recovery codes. Ask a portal administrator to reset your sign-in."
+                )
             return cleaned
-        self.check = check_code(self.device, cleaned["code"])
-        if self.check.wait_seconds:
-            self.add_error(
-                "code",
-                f"Too many wrong codes in a row. Wait {_how_long(self.check.wait_seconds)}, "
-                "then enter the code your app shows at that moment.",
-            )
-        elif not self.check.accepted:
-            self.add_error(
-                "code",
-                "That code is not right, or it has expired or was already used. Enter the code your app "
-                "shows now, and check that your phone sets its clock automatically.",
-            )
-        return cleaned
+        return super().clean()
