@@ -22,10 +22,14 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_broker():
-    """Each test starts with an empty cache (rate limits) and an empty broker queue."""
+    """Each test starts with an empty cache (rate limits) and an empty broker queue, and no memory of
+    a broker that was down in an earlier test."""
     from django.core.cache import cache
 
+    from outbox.services import forget_broker_failure
+
     cache.clear()
+    forget_broker_failure()
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     yield

@@ -95,6 +95,22 @@ def use_broker(settings, url: str):
     app.amqp._producer_pool = None
 
 
+def count_broker_connections(monkeypatch, port: int) -> list:
+    """Record each TCP connection attempt redis-py makes to ``port`` (the real attempt still runs)."""
+    import redis.connection
+
+    attempts = []
+    real_connect = redis.connection.Connection._connect
+
+    def counting_connect(connection):
+        if connection.port == port:
+            attempts.append(time.monotonic())
+        return real_connect(connection)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counting_connect)
+    return attempts
+
+
 def wait_for(condition, timeout=20.0, interval=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
