@@ -65,6 +65,18 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
+def leaves_no_process():
+    """For tests that start servers, workers, beats or brokers: none of them may outlive the test."""
+    from .services import descendants, kill_all
+
+    before = {pid for pid, _ in descendants(os.getpid())}
+    yield
+    left = [process for process in descendants(os.getpid()) if process[0] not in before]
+    kill_all(left)
+    assert left == [], f"processes left running after the test: {left}"
+
+
+@pytest.fixture
 def gated_client(client):
     """A test client that has already confirmed the US-HCP gate."""
     client.cookies["ime_us_hcp"] = "yes"
