@@ -181,14 +181,25 @@ def stop_session(process: subprocess.Popen, timeout: float = 60) -> list[tuple[i
     """Stop ``process`` (started with ``start_new_session=True``) the way a supervisor does, with one
     SIGTERM to it alone, and wait for it to exit. Returns what was still running in its session once it
     had; those are SIGKILLed so they do not outlive the test, and the caller asserts the list is empty."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pass
-    left = session_processes(process.pid)
+    return stop_sessions([process], timeout)
+
+
+def stop_sessions(processes, timeout: float = 60) -> list[tuple[int, str]]:
+    """``stop_session`` for several processes at once: all get SIGTERM, then each is waited for."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    left = []
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            pass
+        left += session_processes(process.pid)
     kill_all(left)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     return left
