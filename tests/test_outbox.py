@@ -24,8 +24,9 @@ INQUIRY = {
 
 
 @pytest.fixture
-def private_broker(settings):
-    """Point Celery at a Redis of this test's own; restore the shared broker afterwards."""
+def private_broker(settings, leaves_no_process):
+    """Point Celery at a Redis of this test's own; restore the shared broker afterwards (and leave no
+    redis-server running)."""
     broker = PrivateRedis()
     original = settings.CELERY_BROKER_URL
     use_broker(settings, broker.url)
