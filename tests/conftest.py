@@ -22,10 +22,14 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_broker():
-    """Each test starts with an empty cache (rate limits) and an empty broker queue."""
+    """Each test starts with an empty cache (rate limits) and an empty broker queue, and no memory of
+    a broker that was down in an earlier test."""
     from django.core.cache import cache
 
+    from outbox.services import forget_broker_failure
+
     cache.clear()
+    forget_broker_failure()
     if settings.CELERY_BROKER_URL.startswith("redis://"):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     yield
@@ -58,6 +62,18 @@ def _media_in_tmp(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def leaves_no_process():
+    """For tests that start servers, workers, beats or brokers: none of them may outlive the test."""
+    from .services import descendants, kill_all
+
+    before = {pid for pid, _ in descendants(os.getpid())}
+    yield
+    left = [process for process in descendants(os.getpid()) if process[0] not in before]
+    kill_all(left)
+    assert left == [], f"processes left running after the test: {left}"
 
 
 @pytest.fixture

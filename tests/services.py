@@ -1,11 +1,14 @@
 """Real local services for tests that need to stop and start them: a private Redis broker and an SMTP
-server whose answers the test chooses (aiosmtpd)."""
+server whose answers the test chooses (aiosmtpd); and checks that a test leaves no process behind."""
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -46,7 +49,11 @@ class PrivateRedis:
     def stop(self):
         if self.process:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             self.process = None
 
 
@@ -95,6 +102,22 @@ def use_broker(settings, url: str):
     app.amqp._producer_pool = None
 
 
+def count_broker_connections(monkeypatch, port: int) -> list:
+    """Record each TCP connection attempt redis-py makes to ``port`` (the real attempt still runs)."""
+    import redis.connection
+
+    attempts = []
+    real_connect = redis.connection.Connection._connect
+
+    def counting_connect(connection):
+        if connection.port == port:
+            attempts.append(time.monotonic())
+        return real_connect(connection)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counting_connect)
+    return attempts
+
+
 def wait_for(condition, timeout=20.0, interval=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -102,3 +125,81 @@ def wait_for(condition, timeout=20.0, interval=0.1):
             return True
         time.sleep(interval)
     return False
+
+
+# --- Processes a test started ------------------------------------------------------------------
+
+
+def _proc_stat(pid_dir: Path) -> tuple[int, str, int, int] | None:
+    """(pid, state, parent pid, session id) from /proc/<pid>/stat; None if the process is gone."""
+    try:
+        text = (pid_dir / "stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(pid_dir.name), fields[0], int(fields[1]), int(fields[3])
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+def _running() -> list[tuple[int, str, int, int]]:
+    stats = (_proc_stat(d) for d in Path("/proc").iterdir() if d.name.isdigit())
+    return [s for s in stats if s is not None and s[1] != "Z"]  # zombies run nothing
+
+
+def session_processes(session_id: int) -> list[tuple[int, str]]:
+    """Processes still running in session ``session_id``: a child started with ``start_new_session=True``
+    and everything it started, even those whose parent has gone (they keep the session)."""
+    return [(pid, _command(pid)) for pid, _, _, sid in _running() if sid == session_id]
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Running children of ``pid``, their children and so on."""
+    running = _running()
+    found, frontier = [], {pid}
+    while frontier:
+        children = [p for p, _, ppid, _ in running if ppid in frontier]
+        found.extend(children)
+        frontier = set(children)
+    return [(p, _command(p)) for p in found]
+
+
+def kill_all(processes) -> None:
+    for pid, _ in processes:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def stop_session(process: subprocess.Popen, timeout: float = 60) -> list[tuple[int, str]]:
+    """Stop ``process`` (started with ``start_new_session=True``) the way a supervisor does, with one
+    SIGTERM to it alone, and wait for it to exit. Returns what was still running in its session once it
+    had; those are SIGKILLed so they do not outlive the test, and the caller asserts the list is empty."""
+    return stop_sessions([process], timeout)
+
+
+def stop_sessions(processes, timeout: float = 60) -> list[tuple[int, str]]:
+    """``stop_session`` for several processes at once: all get SIGTERM, then each is waited for."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    left = []
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            pass
+        left += session_processes(process.pid)
+    kill_all(left)
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return left

@@ -1,8 +1,6 @@
 """`make run` on a machine with only Python: SQLite, in-process tasks and mail files under var/."""
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -11,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from .services import free_port, wait_for
+from .services import free_port, stop_session, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def embedded_server(tmp_path):
+def embedded_server(tmp_path, leaves_no_process):
     port = free_port()
     # Nothing configured: only what any shell has, plus where to keep var/ so the test leaves no trace.
     env = {
@@ -26,6 +24,7 @@ def embedded_server(tmp_path):
         "PORT": str(port),
         "IME_VAR_DIR": str(tmp_path / "var"),
         "WEB_WORKERS": "1",
+        "STOP_TIMEOUT": "15",
     }
     log = open(tmp_path / "server.log", "w")
     process = subprocess.Popen(
@@ -43,9 +42,10 @@ def embedded_server(tmp_path):
         assert wait_for(up, timeout=90, interval=0.5), (tmp_path / "server.log").read_text()[-3000:]
         yield base, tmp_path
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        left = stop_session(process, timeout=45)
         log.close()
+        log_tail = (tmp_path / "server.log").read_text()[-3000:]
+        assert left == [], f"still running after run.sh stopped: {left}\n{log_tail}"
 
 
 def test_embedded_default_serves_the_portal_with_no_configuration(embedded_server):

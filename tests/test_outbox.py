@@ -12,7 +12,7 @@ from outbox import services
 from outbox.models import Email
 from portal.models import Inquiry
 
-from .services import PrivateRedis, smtp_server, use_broker, wait_for
+from .services import PrivateRedis, count_broker_connections, smtp_server, use_broker, wait_for
 
 INQUIRY = {
     "name": "Jordan Reyes",
@@ -24,8 +24,9 @@ INQUIRY = {
 
 
 @pytest.fixture
-def private_broker(settings):
-    """Point Celery at a Redis of this test's own; restore the shared broker afterwards."""
+def private_broker(settings, leaves_no_process):
+    """Point Celery at a Redis of this test's own; restore the shared broker afterwards (and leave no
+    redis-server running)."""
     broker = PrivateRedis()
     original = settings.CELERY_BROKER_URL
     use_broker(settings, broker.url)
@@ -65,6 +66,34 @@ def test_inquiry_sent_while_broker_is_down_is_kept_and_sent_exactly_once_when_it
     recipients = sorted(rcpt for envelope in smtp.delivered for rcpt in envelope.rcpt_tos)
     assert recipients == sorted([INQUIRY["email"], settings.IME_INQUIRY_MAILBOX])
     assert all(email.attempts == 1 for email in Email.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inquiry_with_the_broker_down_tries_the_broker_once_not_once_per_email(
+    gated_client, private_broker, monkeypatch
+):
+    # Each attempt on a broker that is down used to retry for seconds, in the visitor's request.
+    attempts = count_broker_connections(monkeypatch, private_broker.port)
+
+    response = gated_client.post("/contact/", INQUIRY)
+
+    assert response.status_code == 302
+    assert Email.objects.filter(status=Email.Status.QUEUED).count() == 2
+    assert len(attempts) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweep_with_the_broker_down_stops_at_the_first_failure(private_broker, monkeypatch, settings):
+    settings.OUTBOX_REQUEUE_AFTER_SECONDS = 0
+    with transaction.atomic():
+        for n in range(3):
+            services.store_email("t", f"person{n}@example.org", "Subject", "Body")
+    attempts = count_broker_connections(monkeypatch, private_broker.port)
+
+    assert services.sweep() == 0
+
+    assert len(attempts) == 1
+    assert Email.objects.filter(status=Email.Status.QUEUED).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,25 +14,37 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from .services import free_port, wait_for
+from .services import PrivateRedis, free_port, session_processes, stop_session, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
-STACK_DB = "ime_portal_stack_test"
 
 
 @pytest.fixture
 def stack_database():
     server = settings.DATABASES["default"]
+    # Named after this run's test database, so runs against different databases never share (or drop) it.
+    stack_db = f"{server['NAME']}_stack"
     dsn = f"host={server['HOST'] or '127.0.0.1'} port={server['PORT'] or 5432} user={server['USER']} dbname=postgres"
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {STACK_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {STACK_DB}")
-    yield f"postgres://{server['USER']}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}/{STACK_DB}"
+        conn.execute(f"DROP DATABASE IF EXISTS {stack_db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {stack_db}")
+    yield f"postgres://{server['USER']}@{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}/{stack_db}"
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {STACK_DB} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {stack_db} WITH (FORCE)")
 
 
-def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(stack_database, tmp_path):
+@pytest.fixture
+def stack_broker():
+    """A Redis of the test's own, so no other test run's worker takes (or flushes) the stack's tasks."""
+    broker = PrivateRedis()
+    broker.start()
+    yield broker.url
+    broker.stop()
+
+
+def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(
+    stack_database, stack_broker, tmp_path, leaves_no_process
+):
     port = free_port()
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
@@ -40,11 +52,13 @@ def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(stack
         "PORT": str(port),
         "IME_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": stack_database,
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/10",
+        "CELERY_BROKER_URL": stack_broker,
         # A demo on PostgreSQL: demo data and plain HTTP; a database server needs an explicit key.
         "IME_ENVIRONMENT": "demo",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "HTTPS": "0",
         "WEB_WORKERS": "1",
+        "STOP_TIMEOUT": "10",
     }
     log = open(tmp_path / "stack.log", "w")
     process = subprocess.Popen(
@@ -93,7 +107,15 @@ def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(stack
         contents = "".join(p.read_text() for p in mail_dir.iterdir())
         assert "Subject: New IME inquiry: Worker check" in contents
         assert "celery@" in (tmp_path / "stack.log").read_text()
+
+        # A beat that does not answer SIGTERM (once one was left running for an hour, sending every
+        # periodic task twice): a stopped process cannot act on SIGTERM, so run.sh must SIGKILL it.
+        beat = next(pid for pid, command in session_processes(process.pid) if " beat " in command)
+        os.kill(beat, signal.SIGSTOP)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        left = stop_session(process, timeout=45)
         log.close()
+    # SIGTERM to run.sh alone stops the worker, the beat and gunicorn, with all their children.
+    log_tail = (tmp_path / "stack.log").read_text()[-3000:]
+    assert left == [], f"still running after run.sh stopped: {left}\n{log_tail}"
+    assert "killing what is left" in log_tail

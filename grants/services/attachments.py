@@ -14,6 +14,7 @@ from ..eligibility import required_attachment_kinds
 from ..models import Attachment, GrantRequest
 from ..status import GrantStatus
 from ..uploads import clean_filename, validate_upload
+from .stored_files import deleted_on_failure
 
 
 class AttachmentsLocked(Exception):
@@ -62,28 +63,32 @@ def can_remove(attachment, grant_request) -> bool:
 
 
 def add_attachment(grant_request, *, kind: str, upload, user) -> Attachment:
-    """Validate ``upload`` by content and store it. Raises ValidationError (bad file) or AttachmentsLocked."""
+    """Validate ``upload`` by content and store it. Raises ValidationError (bad file) or AttachmentsLocked.
+
+    The file goes to storage first, with no lock held: streaming a large upload to S3 takes seconds, and
+    holding the request's row lock meanwhile would make a submission or a staff decision wait for it.
+    The lock is then taken only to check the request is still editable and write the row; if that is
+    refused or fails, the stored file is deleted again. Call it outside a transaction (as the view
+    does): a caller's rollback after it returns would leave the stored file behind.
+    """
     accepted = validate_upload(upload)
-    with transaction.atomic():
-        # The lock makes an upload and a submission of the same request happen one after the other.
-        locked = GrantRequest.objects.select_for_update().get(pk=grant_request.pk)
-        _check_editable(locked)
-        attachment = Attachment(
-            grant_request=locked,
-            kind=kind,
-            original_name=clean_filename(upload.name),
-            content_type=accepted.content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-        # The key's extension comes from the detected type, never from the name the user chose.
-        attachment.file.save(f"document{accepted.extension}", upload, save=False)
-        stored_name = attachment.file.name
-        try:
+    _check_editable(GrantRequest.objects.get(pk=grant_request.pk))  # refuse before storing, when we can
+    attachment = Attachment(
+        kind=kind,
+        original_name=clean_filename(upload.name),
+        content_type=accepted.content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    # The key's extension comes from the detected type, never from the name the user chose.
+    attachment.file.save(f"document{accepted.extension}", upload, save=False)
+    with deleted_on_failure(attachment.file.storage, attachment.file.name):
+        with transaction.atomic():
+            # The lock makes this check and a submission of the same request happen one after the other.
+            locked = GrantRequest.objects.select_for_update().get(pk=grant_request.pk)
+            _check_editable(locked)
+            attachment.grant_request = locked
             attachment.save()
-        except Exception:
-            attachment.file.storage.delete(stored_name)
-            raise
     return attachment
 
 

@@ -16,6 +16,7 @@ from portal.people import person_name
 from ..choices import INELIGIBLE_ORGANISATION_TYPES
 from ..models import Invitation, Membership, Organisation
 from ..uploads import PDF_ONLY, clean_filename, validate_upload
+from .stored_files import delete_after_commit, deleted_on_failure
 
 INELIGIBLE_TYPE_MESSAGE = (
     "Individual healthcare practitioners and medical practices (including practice groups) cannot apply for "
@@ -40,12 +41,18 @@ def _require_owner(organisation: Organisation, user) -> None:
         raise PermissionDenied("Only the organisation's owner can do this.")
 
 
-def attach_w9(organisation: Organisation, upload) -> None:
-    """Store a W-9 under an unguessable key (content checked, not the name) and keep the name the user gave."""
+def attach_w9(organisation: Organisation, upload) -> str:
+    """Store a W-9 under an unguessable key (content checked, not the name) and keep the name the user gave.
+
+    Called before the transaction that saves ``organisation``, so no transaction waits on the upload;
+    that transaction runs inside ``deleted_on_failure`` with the key returned here. Returns the key of
+    the W-9 it replaces ("" if none), to delete once the change is committed."""
     accepted = validate_upload(upload, allowed=PDF_ONLY)
     original_name = clean_filename(upload.name)
+    replaced = organisation.w9.name or ""
     organisation.w9.save(f"w9{accepted.extension}", upload, save=False)
     organisation.w9_original_name = original_name
+    return replaced
 
 
 def w9_download_name(organisation: Organisation) -> str:
@@ -54,37 +61,51 @@ def w9_download_name(organisation: Organisation) -> str:
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
-@transaction.atomic
 def register_organisation(*, user, details: dict, w9=None) -> Organisation:
     """Create an organisation with ``user`` as its owner. ``details`` are the cleaned model fields."""
     if details.get("org_type") in INELIGIBLE_ORGANISATION_TYPES:
         raise OrganisationRuleError(INELIGIBLE_TYPE_MESSAGE)
-    if Membership.objects.select_for_update().filter(user=user).exists():
-        raise OrganisationRuleError("You already belong to an organisation, so you cannot register another one.")
     organisation = Organisation(**details, country="US")
     organisation.full_clean()
-    if w9 is not None:
-        attach_w9(organisation, w9)
-    organisation.save()
-    try:
-        with transaction.atomic():
-            Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.OWNER)
-    except IntegrityError as exc:  # a second tab registered one at the same moment
-        raise OrganisationRuleError("You already belong to an organisation.") from exc
+    if w9 is None:
+        return _create_with_owner(organisation, user)
+    attach_w9(organisation, w9)
+    with deleted_on_failure(organisation.w9.storage, organisation.w9.name):
+        return _create_with_owner(organisation, user)
+
+
+def _create_with_owner(organisation: Organisation, user) -> Organisation:
+    # durable: this is the real commit, so a failure here is the only way the W-9 can be orphaned.
+    with transaction.atomic(durable=True):
+        if Membership.objects.select_for_update().filter(user=user).exists():
+            raise OrganisationRuleError("You already belong to an organisation, so you cannot register another one.")
+        organisation.save()
+        try:
+            with transaction.atomic():
+                Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.OWNER)
+        except IntegrityError as exc:  # a second tab registered one at the same moment
+            raise OrganisationRuleError("You already belong to an organisation.") from exc
     return organisation
 
 
-@transaction.atomic
 def update_organisation(*, organisation: Organisation, by, details: dict, w9=None) -> Organisation:
+    """Change the organisation's details; a new W-9 replaces the old one, whose file is deleted once the
+    change is committed (and the new file, if the change is not)."""
     _require_owner(organisation, by)
     if details.get("org_type") in INELIGIBLE_ORGANISATION_TYPES:
         raise OrganisationRuleError(INELIGIBLE_TYPE_MESSAGE)
     for field, value in details.items():
         setattr(organisation, field, value)
     organisation.full_clean()
-    if w9 is not None:
-        attach_w9(organisation, w9)
-    organisation.save()
+    if w9 is None:
+        with transaction.atomic(durable=True):
+            organisation.save()
+        return organisation
+    replaced = attach_w9(organisation, w9)
+    with deleted_on_failure(organisation.w9.storage, organisation.w9.name):
+        with transaction.atomic(durable=True):
+            organisation.save()
+            delete_after_commit(organisation.w9.storage, replaced)
     return organisation
 
 
