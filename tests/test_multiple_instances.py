@@ -81,6 +81,7 @@ def deployment(settings, tmp_path, leaves_no_process):
             "EMAIL_URL": f"smtp://127.0.0.1:{settings.EMAIL_PORT}",
             "SECRET_KEY": settings.SECRET_KEY,  # sessions made here are valid there
             "HTTPS": "0",
+            "IME_ENVIRONMENT": "demo",  # a test deployment: plain HTTP, no second factor
             "IME_STAFF_2FA": "0",
             "IME_INQUIRY_RATE": f"{INQUIRY_LIMIT}/h",
             "OUTBOX_SWEEP_SECONDS": "1",
