@@ -137,6 +137,8 @@ def test_committee_member_decides_only_after_declaring_no_conflict(client):
         return {name for name in deciding if action_url(grant_request, name) in page}
 
     assert shown() == set()  # nothing declared yet
+    opened = client.get(action_url(grant_request, "approve"))
+    assert "Declare on your review whether you have a conflict" in flash(opened)
     refused = client.post(action_url(grant_request, "approve"), {"expected_status": GrantStatus.COMMITTEE_REVIEW})
     assert "Declare on your review whether you have a conflict" in flash(refused)
     assert status_of(grant_request) == GrantStatus.COMMITTEE_REVIEW
@@ -256,7 +258,7 @@ def test_opening_an_action_you_may_not_take_goes_back_to_the_request(client):
     response = client.get(action_url(grant_request, "approve"))
 
     assert response.status_code == 302
-    assert "is not something you can do" in flash(response)
+    assert "You do not have a role that may “approve” this request." in flash(response)
 
 
 def test_a_stale_click_is_refused_with_who_moved_the_request(client):

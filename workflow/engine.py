@@ -167,6 +167,18 @@ def available_transitions(subject, user, roles=None) -> list[Transition]:
     return workflow_of(subject).available(subject, user, roles)
 
 
+def why_not(subject, user, rule: Transition, roles=None) -> str | None:
+    """Why ``user`` may not make ``rule`` now, in words for them; None when they may."""
+    flow = workflow_of(subject)
+    roles = flow.roles_of(user, subject) if roles is None else roles
+    status = getattr(subject, flow.status_field)
+    if status not in rule.sources:
+        return f"“{rule.label}” is not possible while the request is {_display(subject, flow).lower()}."
+    if not roles & rule.roles:
+        return f"You do not have a role that may “{rule.label.lower()}” this request."
+    return rule.guard(subject, user, roles) if rule.guard else None
+
+
 def _clean_inputs(rule: Transition, inputs: dict) -> dict:
     unknown = set(inputs) - rule.input_names
     if unknown:

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from grants.notifications import recipients_of
 from grants.status import TERMINAL, GrantStatus
 from grants.workflow import BY_NAME
-from workflow.engine import TransitionError, available_transitions, perform
+from workflow.engine import TransitionError, perform, why_not
 from workflow.roles import Role
 
 from ..forms import form_for, inputs_from
@@ -69,11 +69,9 @@ def action_page(model_admin, request, pk, name):
                 )
                 return back_to_request(grant_request)
     else:
-        if rule not in available_transitions(grant_request, request.user):
-            messages.error(
-                request, f"“{rule.label}” is not something you can do on this request while it is "
-                f"{grant_request.get_status_display().lower()}.",
-            )  # fmt: skip
+        refusal = why_not(grant_request, request.user, rule)
+        if refusal:
+            messages.error(request, refusal)
             return back_to_request(grant_request)
         form = form_class(initial={"expected_status": grant_request.status})
 
