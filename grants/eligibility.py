@@ -312,6 +312,11 @@ _ACCREDITATION_FIELDS = [
 ]
 
 
+def accreditation_field_message(field: str) -> str:
+    """What the checklist says while the accreditation detail ``field`` is empty."""
+    return dict(_ACCREDITATION_FIELDS)[field]
+
+
 def accreditation_details_missing(grant_request, today: date) -> list[Problem]:
     """The accreditation details an accredited request leaves empty (the section page's gaps too)."""
     if grant_request.request_type != RequestType.ACCREDITED:

@@ -24,6 +24,7 @@ def test_compose_file_parses_and_runs_the_whole_production_stack():
         "EMAIL_URL",
     ):
         assert web_env[variable], variable
+
     def command(name):
         value = services[name]["command"]
         return value if isinstance(value, str) else " ".join(value)

@@ -262,8 +262,11 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     )
     page.get_by_role("button", name="Upload document").click()
     page.wait_for_load_state()
-    refusal = page.get_by_role("alert").filter(has_text="The document was not added")
+    refusal = page.locator(".error-summary").filter(has_text="The document was not added")
     assert "is not a file type we accept" in refusal.inner_text()
+    # The refusal is announced first: in the title, and by focus landing on the summary.
+    assert page.title().startswith("Error: ")
+    assert refusal.evaluate("el => el === document.activeElement")
     assert page.get_by_label("Type of document").input_value() == "request_letter"
     assert_accessible(page, "attachments section with an error")
     for label, filename in DOCUMENTS:

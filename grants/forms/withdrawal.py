@@ -11,4 +11,8 @@ class WithdrawalForm(forms.Form):
     )
     # The status the applicant saw when confirming: if staff moved the request meanwhile, we refuse
     # rather than withdraw something the applicant has not seen.
-    expected_status = forms.CharField(max_length=30, widget=forms.HiddenInput)
+    expected_status = forms.CharField(
+        max_length=30,
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page was out of date: reload it and try again."},
+    )

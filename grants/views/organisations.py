@@ -56,7 +56,7 @@ def _organisation_for_page(membership: Membership) -> Organisation:
     ).get(pk=membership.organisation_id)
 
 
-def _detail_page(request, membership: Membership, invite_form=None, status=200):
+def _detail_page(request, membership: Membership, invite_form=None):
     organisation = _organisation_for_page(membership)
     is_owner = membership.role == Membership.Role.OWNER
     context = {
@@ -70,7 +70,7 @@ def _detail_page(request, membership: Membership, invite_form=None, status=200):
         "today": timezone.localdate(),
         "invitation_days": settings.IME_INVITATION_DAYS,
     }
-    return render(request, "grants/organisations/detail.html", context, status=status)
+    return render(request, "grants/organisations/detail.html", context)
 
 
 @login_required
@@ -148,7 +148,7 @@ def organisation_invite(request):
                 f"{date_format(timezone.localtime(invitation.expires_at), 'F j, Y')}.",
             )
             return redirect("grants:organisation_detail")
-    return _detail_page(request, membership, invite_form=form, status=200)
+    return _detail_page(request, membership, invite_form=form)
 
 
 @login_required
@@ -215,7 +215,7 @@ def invitation_accept(request, token):
             messages.success(request, f"Welcome to {invitation.organisation}. You can now see its grant requests.")
             return redirect("grants:organisation_detail")
     context["problem"] = problem
-    return render(request, "grants/organisations/invitation_accept.html", context, status=200)
+    return render(request, "grants/organisations/invitation_accept.html", context)
 
 
 urlpatterns = [

@@ -118,7 +118,7 @@ def request_detail(request, pk):
     return render_request_page(request, applicant_request(request.user, pk))
 
 
-def render_request_page(request, grant_request, *, answer_form=None, message_form=None, status=200):
+def render_request_page(request, grant_request, *, answer_form=None, message_form=None):
     """The request page; the answer and message views re-render it with their bound, invalid form so
     the error shows next to what was typed. A fixed number of queries however long the history."""
     entries = timeline(grant_request)
@@ -141,7 +141,6 @@ def render_request_page(request, grant_request, *, answer_form=None, message_for
             "next_action": next_action(grant_request.status),
             "first_section_url": _first_editable_section_url(grant_request, editable),
         },
-        status=status,
     )
 
 
