@@ -253,3 +253,10 @@ def test_without_a_w9_on_file_the_request_says_what_is_needed(applicant_client, 
     assert "Required" in w9_group
     assert "attach a W-9 signed within the last 12 months here" in w9_group
     assert "your organization profile" in w9_group
+
+
+def test_a_refused_sign_in_says_error_and_focuses_the_summary(gated_client, applicant_user):
+    response = gated_client.post(reverse("account_login"), {"login": applicant_user.email, "password": "wrong"})
+    assert response.status_code == 200
+    assert title_of(response).startswith("Error: ")
+    focused_summary(response)
