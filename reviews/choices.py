@@ -21,7 +21,7 @@ class DecisionOutcome(models.TextChoices):
 class DeclineReason(models.TextChoices):
     LATE = "late", "Submitted with less than the required lead time"
     RETROACTIVE = "retroactive", "Program already started or took place"
-    INELIGIBLE_APPLICANT = "ineligible_applicant", "Applicant is not an eligible organisation"
+    INELIGIBLE_APPLICANT = "ineligible_applicant", "Applicant is not an eligible organization"
     INCOMPLETE = "incomplete", "Request incomplete after a request for information"
     NOT_ALIGNED = "not_aligned", "Outside the areas of educational need we support"
     EDUCATIONAL_QUALITY = "educational_quality", "Needs assessment or design did not meet the review criteria"

@@ -96,7 +96,7 @@ def test_message_needs_a_post(applicant_client, in_screening):
 
 
 def test_second_organisation_cannot_read_or_write_the_thread(other_applicant_client, in_screening, coordinator):
-    post_message(in_screening, by=coordinator, body="Private to this organisation", from_staff=True)
+    post_message(in_screening, by=coordinator, body="Private to this organization", from_staff=True)
     assert other_applicant_client.get(detail_url(in_screening)).status_code == 404
     assert other_applicant_client.post(message_url(in_screening), {"body": "Hello"}).status_code == 404
     assert Message.objects.count() == 1

@@ -90,7 +90,7 @@ def test_banner_shows_the_information_request_not_the_status_note(applicant_clie
 def test_request_for_information_naming_no_section_asks_only_for_a_written_answer(
     applicant_client, in_screening, coordinator
 ):
-    ask(in_screening, coordinator, [], message="Is the programme repeated in the spring?")
+    ask(in_screening, coordinator, [], message="Is the program repeated in the spring?")
     page = applicant_client.get(detail_url(in_screening)).content.decode()
     assert "No part of the request needs changing" in page
     response = applicant_client.get(section_url(in_screening, "programme"), follow=True)
@@ -314,7 +314,7 @@ def test_information_requested_email_names_what_is_needed_and_what_can_change(in
     assert email.subject == f"{in_screening.reference}: more information needed for your IME grant request"
     assert "Send the <agenda> & venue." in email.body_text
     assert "Send the &lt;agenda&gt; &amp; venue." in email.body_html
-    assert "You can now edit these parts of your request: Programme, Attachments." in email.body_text
+    assert "You can now edit these parts of your request: Program, Attachments." in email.body_text
     assert f"/requests/{in_screening.pk}/" in email.body_text
 
 

@@ -602,8 +602,8 @@ def test_progress_marks_complete_and_incomplete_sections(applicant_client, draft
 
     items = progress_items(response.text)
     assert items == {
-        "Organisation and contacts": ("complete", "Complete", False),
-        "Programme": ("incomplete", "Incomplete", False),
+        "Organization and contacts": ("complete", "Complete", False),
+        "Program": ("incomplete", "Incomplete", False),
         "Educational content": ("complete", "Complete", False),
         "Accreditation": ("complete", "Complete", False),
         "Budget": ("complete", "Complete", True),
@@ -622,7 +622,7 @@ def test_progress_marks_accreditation_not_needed_and_attachments_complete(applic
     items = progress_items(response.text)
     assert items["Accreditation"] == ("not_needed", "Not needed", False)
     assert items["Attachments"] == ("complete", "Complete", False)
-    assert items["Organisation and contacts"] == ("complete", "Complete", True)
+    assert items["Organization and contacts"] == ("complete", "Complete", True)
     assert "7 of 7 sections complete" in response.text
 
 

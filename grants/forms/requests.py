@@ -87,7 +87,7 @@ class OrganisationContactsForm(forms.ModelForm):
         help_texts = {
             "requester_email": "We send the submission receipt and every status update here.",
             "secondary_email": "Receives a copy of the receipt and updates, so nothing is missed when you are away.",
-            "signer_name": "The person who may sign the Letter of Agreement for your organisation.",
+            "signer_name": "The person who may sign the Letter of Agreement for your organization.",
             "signer_title": "For example Director of Continuing Medical Education.",
         }
 
@@ -104,7 +104,7 @@ class ProgrammeForm(forms.ModelForm):
         },
     )
     program_url = forms.URLField(
-        label="Programme URL",
+        label="Program URL",
         required=False,
         max_length=200,
         assume_scheme="https",
@@ -191,7 +191,7 @@ class AccreditationForm(forms.ModelForm):
         fields = ["accredited_provider", "accreditation_body", "credit_types", "credit_hours"]
         labels = {"accreditation_body": "Accrediting body"}
         help_texts = {
-            "accredited_provider": "The organisation accredited to award credit, and any joint provider.",
+            "accredited_provider": "The organization accredited to award credit, and any joint provider.",
             "credit_types": "For example AMA PRA Category 1 Credit™, ANCC contact hours, ACPE credit.",
         }
 
@@ -215,7 +215,7 @@ class AccreditationForm(forms.ModelForm):
 class BudgetForm(forms.ModelForm):
     amount_requested = MoneyField(
         label="Amount requested from Axsome (USD)",
-        help_text="No more than the total programme budget.",
+        help_text="No more than the total program budget.",
         min_value=Decimal("0.01"),
     )
 
@@ -230,7 +230,7 @@ class AttestationsForm(forms.ModelForm):
         fields = ["attest_independence", "attest_open_payments"]
         labels = {
             "attest_independence": (
-                "We confirm the education is independent: our organisation alone decides its content, faculty, "
+                "We confirm the education is independent: our organization alone decides its content, faculty, "
                 "delivery and evaluation, and Axsome will have no control, influence or involvement in them."
             ),
             "attest_open_payments": (

@@ -28,7 +28,7 @@ def _owner_refusal(request, organisation, action: str):
 @login_required
 def organisation_create(request):
     if services.membership_of(request.user):
-        messages.info(request, "You already belong to an organisation; here are its details.")
+        messages.info(request, "You already belong to an organization; here are its details.")
         return redirect("grants:organisation_detail")
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +78,7 @@ def organisation_detail(request):
     membership = services.membership_of(request.user)
     if membership is None:
         messages.info(
-            request, "You have not joined an organisation yet. Register yours below, or ask its owner to invite you."
+            request, "You have not joined an organization yet. Register yours below, or ask its owner to invite you."
         )
         return redirect("grants:organisation_create")
     return _detail_page(request, membership)
@@ -91,7 +91,7 @@ def organisation_edit(request):
         return redirect("grants:organisation_create")
     organisation = membership.organisation
     if membership.role != Membership.Role.OWNER:
-        return _owner_refusal(request, organisation, "change the organisation's details")
+        return _owner_refusal(request, organisation, "change the organization's details")
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +101,7 @@ def organisation_edit(request):
         except services.OrganisationRuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The organisation's details are saved.")
+            messages.success(request, "The organization's details are saved.")
             return redirect("grants:organisation_detail")
     return render(
         request, "grants/organisations/form.html", {"form": form, "creating": False, "organisation": organisation}
@@ -130,7 +130,7 @@ def organisation_w9(request):
 def organisation_invite(request):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "invite members")
     form = InvitationForm(request.POST, inviter=request.user)
@@ -156,7 +156,7 @@ def organisation_invite(request):
 def invitation_revoke(request, pk):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     invitation = get_object_or_404(Invitation, pk=pk, organisation_id=membership.organisation_id)
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "withdraw invitations")
@@ -173,14 +173,14 @@ def invitation_revoke(request, pk):
 def member_remove(request, pk):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     member = get_object_or_404(
         Membership.objects.select_related("user", "organisation"), pk=pk, organisation_id=membership.organisation_id
     )
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "remove members")
     if member.pk == membership.pk:
-        messages.error(request, "You are the owner, so you cannot remove yourself from the organisation.")
+        messages.error(request, "You are the owner, so you cannot remove yourself from the organization.")
         return redirect("grants:organisation_detail")
     if request.method == "POST":
         try:

@@ -38,8 +38,8 @@ NEXT_ACTIONS = {
     S.WITHDRAWN: "None — withdrawn",
     S.AGREEMENT_SENT: "Sign the agreement",
     S.AGREEMENT_SIGNED: "Awaiting payment",
-    S.PAID: "Run the programme",
-    S.IN_PROGRESS: "Run the programme; report any change before it happens",
+    S.PAID: "Run the program",
+    S.IN_PROGRESS: "Run the program; report any change before it happens",
     S.RECONCILIATION_DUE: "Send the reconciliation and outcomes report",
     S.RECONCILED: "Awaiting close-out",
     S.CLOSED: "None — closed",
@@ -58,7 +58,7 @@ def next_action(status: str) -> str:
 def request_list(request):
     membership = membership_of(request.user)
     if membership is None:
-        messages.info(request, "Tell us about your organisation first; its grant requests will then appear here.")
+        messages.info(request, "Tell us about your organization first; its grant requests will then appear here.")
         return redirect("grants:organisation_create")
     organisation = membership.organisation
     requests_qs = GrantRequest.objects.filter(organisation=organisation).only(

@@ -33,7 +33,7 @@ READ_ONLY_MESSAGE = "This request has been submitted and is read-only."
 def request_create(request):
     """GET explains what a request needs; POST starts the draft and opens its first section."""
     if not Membership.objects.filter(user=request.user).exists():
-        messages.info(request, "Before you start a grant request, register your organisation or join it by invitation.")
+        messages.info(request, "Before you start a grant request, register your organization or join it by invitation.")
         return redirect("grants:organisation_create")
     if request.method == "GET":
         return render(request, "grants/requests/section_start.html", {"sections": sections.SECTIONS})

@@ -130,7 +130,7 @@ def request_withdraw(request, pk):
 def _too_late_message(grant_request) -> str:
     return (
         f"This request is {grant_request.get_status_display().lower()}; a request can be withdrawn only "
-        "before a decision is made. If your programme cannot go ahead, please write to the IME team."
+        "before a decision is made. If your program cannot go ahead, please write to the IME team."
     )
 
 
