@@ -51,4 +51,4 @@ def seed_demo_applicant():
         has_owner = organisation.memberships.filter(role=Membership.Role.OWNER).exists()
         role = Membership.Role.MEMBER if has_owner else Membership.Role.OWNER
         Membership.objects.create(user=user, organisation=organisation, role=role)
-    return [("Applicant (organisation owner)", DEMO_APPLICANT_EMAIL, "/accounts/login/")]
+    return [("Applicant (organization owner)", DEMO_APPLICANT_EMAIL, "/accounts/login/")]

@@ -3,11 +3,11 @@ from django.db import models
 
 class OrganisationType(models.TextChoices):
     ACCREDITED_PROVIDER = "accredited_provider", "Accredited CME/CE provider"
-    ACADEMIC = "academic", "Academic medical centre or university"
+    ACADEMIC = "academic", "Academic medical center or university"
     HOSPITAL = "hospital", "Hospital or health system"
     PROFESSIONAL_SOCIETY = "professional_society", "Professional society"
     MEDICAL_EDUCATION_COMPANY = "medical_education_company", "Medical education company"
-    PATIENT_ADVOCACY = "patient_advocacy", "Patient, caregiver or advocacy organisation"
+    PATIENT_ADVOCACY = "patient_advocacy", "Patient, caregiver or advocacy organization"
     OTHER = "other", "Other education provider"
     # Listed so the self-check can explain the refusal; an organisation cannot be registered as these.
     INDIVIDUAL_PRACTITIONER = "individual_practitioner", "Individual healthcare practitioner"
@@ -27,7 +27,7 @@ class AccreditationBody(models.TextChoices):
     ACPE = "acpe", "ACPE (pharmacy)"
     ANCC = "ancc", "ANCC (nursing)"
     AANP = "aanp", "AANP (nurse practitioners)"
-    STATE_CME = "state_cme", "State medical society (ACCME-recognised)"
+    STATE_CME = "state_cme", "State medical society (ACCME-recognized)"
     JOINT = "joint", "Joint Accreditation for Interprofessional CE"
     NONE = "none", "Not accredited"
 

@@ -125,16 +125,16 @@ def _outside_us_problems(based_in_us: bool, country: str = "") -> list[Problem]:
     if based_in_us:
         return []
     recorded = (
-        f" Your organisation's address is recorded in {country}: if the organisation is in fact based in the US, "
-        "correct the address in its organisation profile."
+        f" Your organization's address is recorded in {country}: if the organization is in fact based in the US, "
+        "correct the address in its organization profile."
         if country
         else ""
     )
     return [
         Problem(
             "organisation_in_us",
-            "We can only fund organisations based in the United States, for education of US healthcare "
-            f"professionals; an organisation based elsewhere cannot apply.{recorded}",
+            "We can only fund organizations based in the United States, for education of US healthcare "
+            f"professionals; an organization based elsewhere cannot apply.{recorded}",
             "organisation",
         )
     ]
@@ -147,10 +147,10 @@ def _organisation_type_problems(org_type: str) -> list[Problem]:
     return [
         Problem(
             "organisation_type_may_apply",
-            f"Grants cannot go to this type of applicant: “{label}”. We fund organisations that provide education, "
-            "not individual clinicians or medical practices. If an eligible organisation, such as a hospital, "
+            f"Grants cannot go to this type of applicant: “{label}”. We fund organizations that provide education, "
+            "not individual clinicians or medical practices. If an eligible organization, such as a hospital, "
             "university, professional society or accredited education provider, runs the program, that "
-            "organisation should apply.",
+            "organization should apply.",
             "organisation",
         )
     ]
@@ -186,9 +186,9 @@ _REQUIRED_FIELDS = [
     ("requester_email", "organisation", "The requester's email is missing: enter the address we should write to."),
     ("secondary_name", "organisation", "The secondary contact's name is missing: enter a second person to contact."),
     ("secondary_email", "organisation", "The secondary contact's email is missing: enter their email address."),
-    ("signer_name", "organisation", "The authorised signer's name is missing: enter who will sign the agreement."),
-    ("signer_title", "organisation", "The authorised signer's title is missing: enter their job title."),
-    ("signer_email", "organisation", "The authorised signer's email is missing: enter their email address."),
+    ("signer_name", "organisation", "The authorized signer's name is missing: enter who will sign the agreement."),
+    ("signer_title", "organisation", "The authorized signer's title is missing: enter their job title."),
+    ("signer_email", "organisation", "The authorized signer's email is missing: enter their email address."),
     ("request_type", "programme", "The type of request is missing: choose the kind of education."),
     ("title", "programme", "The program title is missing: enter the title of the program."),
     ("therapeutic_area", "programme", "The therapeutic area is missing: choose the condition the education covers."),
@@ -239,15 +239,15 @@ def required_fields_complete(grant_request, today: date) -> list[Problem]:
 
 _ATTACHMENT_MESSAGES = {
     AttachmentKind.REQUEST_LETTER: "The request letter is missing: attach a signed letter on your letterhead that "
-    "states the amount requested and summarises the program.",
-    AttachmentKind.BUDGET: "The detailed budget is missing: attach the itemised budget for the whole program, "
+    "states the amount requested and summarizes the program.",
+    AttachmentKind.BUDGET: "The detailed budget is missing: attach the itemized budget for the whole program, "
     "including any other supporters' contributions.",
     AttachmentKind.ACCREDITATION_LETTER: "The accreditation letter is missing: accredited requests need the "
     "provider's accreditation letter or certificate attached.",
     AttachmentKind.AGENDA: "The agenda is missing: live programs need a draft agenda attached (faculty names may "
     "be left out of a draft).",
-    AttachmentKind.W9: "Your organisation's W-9 is missing: attach a W-9 signed within the last 12 months, or add it "
-    "to your organisation profile.",
+    AttachmentKind.W9: "Your organization's W-9 is missing: attach a W-9 signed within the last 12 months, or add it "
+    "to your organization profile.",
 }
 
 
@@ -313,6 +313,11 @@ _ACCREDITATION_FIELDS = [
 ]
 
 
+def accreditation_field_message(field: str) -> str:
+    """What the checklist says while the accreditation detail ``field`` is empty."""
+    return dict(_ACCREDITATION_FIELDS)[field]
+
+
 def accreditation_details_missing(grant_request, today: date) -> list[Problem]:
     """The accreditation details an accredited request leaves empty (the section page's gaps too)."""
     if grant_request.request_type != RequestType.ACCREDITED:
@@ -334,22 +339,22 @@ def accreditation_current_for_accredited_request(grant_request, today: date) -> 
     if not organisation.is_accredited:
         problems.append(
             _accreditation_not_current(
-                "This request is for accredited education, but your organisation's profile shows no accreditation."
+                "This request is for accredited education, but your organization's profile shows no accreditation."
             )
         )
     elif organisation.accreditation_expiry is None:
         problems.append(
             _accreditation_not_current(
-                "Your organisation's profile has no accreditation expiry date, so we cannot tell whether the "
-                "accreditation will be current. Add the expiry date to the organisation profile."
+                "Your organization's profile has no accreditation expiry date, so we cannot tell whether the "
+                "accreditation will be current. Add the expiry date to the organization profile."
             )
         )
     elif start is not None and not organisation.accreditation_current_on(start):
         problems.append(
             _accreditation_not_current(
-                f"Your organisation's accreditation ({organisation.get_accreditation_body_display()}) expires on "
+                f"Your organization's accreditation ({organisation.get_accreditation_body_display()}) expires on "
                 f"{long_date(organisation.accreditation_expiry)}, before the program starts on {long_date(start)}. "
-                "If it has been renewed, update the expiry date in the organisation profile."
+                "If it has been renewed, update the expiry date in the organization profile."
             )
         )
     return problems
@@ -396,7 +401,7 @@ def attestations_given(grant_request, today: date) -> list[Problem]:
         problems.append(
             Problem(
                 "attestations_given",
-                "The independence attestation is not confirmed: confirm that your organisation alone controls the "
+                "The independence attestation is not confirmed: confirm that your organization alone controls the "
                 "content, faculty and delivery of the education.",
                 "attestations",
             )
@@ -493,7 +498,7 @@ def check_self_assessment(answers: dict, today: date | None = None) -> list[Prob
     if answers.get("request_type") == RequestType.ACCREDITED and answers.get("accreditation_current") is False:
         problems.append(
             _accreditation_not_current(
-                "You told us the organisation's accreditation will not be current when the program starts."
+                "You told us the organization's accreditation will not be current when the program starts."
             )
         )
     problems += _excluded_categories_planned(answers.get("budget_categories") or [])

@@ -25,12 +25,12 @@ class Section:
 SECTIONS: list[Section] = [
     Section(
         "organisation",
-        "Organisation and contacts",
+        "Organization and contacts",
         "Who is asking for support: the requester, a secondary contact and the person who signs the agreement.",
     ),
     Section(
         "programme",
-        "Programme",
+        "Program",
         "What the education is: its type, title, therapeutic area, format, dates, place and audience.",
     ),
     Section(
@@ -46,7 +46,7 @@ SECTIONS: list[Section] = [
     Section(
         "budget",
         "Budget",
-        "The whole programme budget line by line, other supporters and the amount you ask us for.",
+        "The whole program budget line by line, other supporters and the amount you ask us for.",
     ),
     Section(
         "attachments",

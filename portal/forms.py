@@ -10,7 +10,7 @@ class InquiryForm(forms.ModelForm):
     class Meta:
         model = Inquiry
         fields = ["name", "email", "organisation", "subject", "message"]
-        labels = {"name": "Your name", "email": "Your email address", "organisation": "Organisation (optional)"}
+        labels = {"name": "Your name", "email": "Your email address", "organisation": "Organization (optional)"}
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),

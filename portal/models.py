@@ -11,7 +11,7 @@ class Inquiry(models.Model):
 
     name = models.CharField(max_length=150)
     email = models.EmailField()
-    organisation = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField("organization", max_length=200, blank=True)
     subject = models.CharField(max_length=200)
     message = models.TextField(max_length=5000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)

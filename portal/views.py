@@ -59,7 +59,7 @@ def contact(request):
     if is_ratelimited(request, group="inquiry", key="ip", rate=settings.IME_INQUIRY_RATE, increment=True):
         return render(request, "portal/contact.html", {"form": form, "rate_limited": True}, status=429)
     if not form.is_valid():
-        return render(request, "portal/contact.html", {"form": form}, status=400)
+        return render(request, "portal/contact.html", {"form": form})
     if not form.is_bot():
         receive_inquiry(**{name: form.cleaned_data[name] for name in InquiryForm.Meta.fields})
     return redirect("portal:contact_thanks")

@@ -60,7 +60,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class ProgramStartFilter(admin.SimpleListFilter):
-    title = "programme start"
+    title = "program start"
     parameter_name = "starts"
 
     WINDOWS = {"30": 30, "60": 60, "90": 90}
@@ -189,7 +189,7 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
         AmountFilter,
     )
     search_fields = ("reference", "title", "organisation__legal_name", "organisation__ein")
-    search_help_text = "Search by reference, programme title, organisation legal name or EIN."
+    search_help_text = "Search by reference, program title, organization legal name or EIN."
     ordering = ("submitted_at", "pk")
     list_per_page = 50
     show_full_result_count = False
@@ -216,7 +216,7 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
             '<a href="{}">{}</a>', reverse("admin:grants_grantrequest_change", args=[obj.pk]), obj.display_reference
         )
 
-    @admin.display(description="organisation", ordering="organisation__legal_name")
+    @admin.display(description="organization", ordering="organisation__legal_name")
     def organisation_name(self, obj):
         return obj.organisation.legal_name
 

@@ -160,7 +160,7 @@ class AssignmentForm(forms.Form):
 
 class ConflictForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
-        label="Do you have a conflict of interest with this request or its organisation?",
+        label="Do you have a conflict of interest with this request or its organization?",
         choices=[
             ("no", "No — I have no financial, professional or personal interest in it"),
             ("yes", "Yes — I have a conflict of interest"),

@@ -76,7 +76,7 @@ def test_queue_shows_what_staff_need_to_triage_a_request(client):
 
     assert response.status_code == 200
     page = response.content.decode()
-    for column in ["reference", "organisation", "Programme title", "type", "Therapeutic area",
+    for column in ["reference", "organization", "Program title", "type", "Therapeutic area",
                    "requested", "starts", "Status", "days in status", "assigned"]:  # fmt: skip
         assert column.lower() in page.lower(), column
     assert grant_request.reference in page
@@ -192,18 +192,18 @@ def test_assigned_to_me_lists_what_i_review_at_the_current_stage(client):
 
 @pytest.mark.parametrize(
     "term",
-    ["reference", "title", "organisation legal name", "EIN"],
+    ["reference", "title", "organization legal name", "EIN"],
 )
 def test_queue_search_finds_a_request(coordinator_client, term):
     wanted = submitted(
         title="Sleep Medicine Update for Neurologists",
         organisation=OrganisationFactory(legal_name="Great Lakes Sleep Society", ein="98-7654321"),
     )
-    submitted(title="Another programme entirely")
+    submitted(title="Another program entirely")
     query = {
         "reference": wanted.reference,
         "title": "sleep medicine update",
-        "organisation legal name": "Great Lakes Sleep",
+        "organization legal name": "Great Lakes Sleep",
         "EIN": "98-7654321",
     }[term]
 

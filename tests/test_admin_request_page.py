@@ -323,7 +323,7 @@ def test_information_request_emails_the_applicant_and_opens_the_sections(client)
         action_url(grant_request, "request_information"),
         {
             "expected_status": GrantStatus.SCREENING,
-            "message": "Please itemise the platform costs.",
+            "message": "Please itemize the platform costs.",
             "sections": ["budget", "attachments"],
         },
     )
@@ -332,10 +332,10 @@ def test_information_request_emails_the_applicant_and_opens_the_sections(client)
     assert rfi.sections == ["budget", "attachments"]
     email = Email.objects.get(template="information_requested")
     assert set(email.to) == {grant_request.requester_email, "second@provider.example.org"}
-    assert "Please itemise the platform costs." in email.body_text
+    assert "Please itemize the platform costs." in email.body_text
     assert "Budget, Attachments" in email.body_text
     page = client.get(page_url(grant_request)).content.decode()
-    assert "Please itemise the platform costs." in page
+    assert "Please itemize the platform costs." in page
     assert "Waiting for the applicant" in page
 
 
@@ -458,12 +458,12 @@ def test_staff_download_an_organisations_w9_but_its_own_members_cannot_through_t
 
 
 def test_the_changes_an_applicant_made_when_answering_are_listed(client):
-    grant_request = request_in(GrantStatus.SCREENING, title="Old programme title")
+    grant_request = request_in(GrantStatus.SCREENING, title="Old program title")
     coordinator = staff_with_role(Role.COORDINATOR)
     member = applicant(organisation=grant_request.organisation)
     request_information(grant_request, by=coordinator, message="Please retitle and add AV.", sections=["programme"])
     grant_request.refresh_from_db()
-    grant_request.title = "New programme title"
+    grant_request.title = "New program title"
     grant_request.expected_learners = 650
     grant_request.save()
     BudgetLine.objects.create(
@@ -476,7 +476,7 @@ def test_the_changes_an_applicant_made_when_answering_are_listed(client):
 
     assert "What changed since the last request for information" in page
     changes = page[page.index('id="changes"') : page.index('id="reviews"')]
-    assert "Programme title" in changes and "Old programme title" in changes and "New programme title" in changes
+    assert "Program title" in changes and "Old program title" in changes and "New program title" in changes
     assert "Expected number of learners" in changes and "400" in changes and "650" in changes
     assert "Budget line added" in changes and "AV crew" in changes
     assert "Retitled; AV line added." in changes

@@ -50,8 +50,8 @@ def test_sign_up_verify_and_register_the_organisation_in_chromium(gated_page, li
 
     page.goto(live_server.url + "/organisation/")
     page.wait_for_url(live_server.url + "/organisation/new/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Register your organisation"
-    assert_accessible(page, "organisation registration page")
+    assert page.get_by_role("heading", level=1).inner_text() == "Register your organization"
+    assert_accessible(page, "organization registration page")
 
     page.get_by_label("Legal name").fill("Lakeside Neuroscience Education Foundation")
     page.locator("#id_org_type").select_option("accredited_provider")
@@ -67,12 +67,12 @@ def test_sign_up_verify_and_register_the_organisation_in_chromium(gated_page, li
     w9 = tmp_path / "Lakeside W-9.pdf"
     w9.write_bytes(PDF_BYTES)
     page.locator("#id_w9_file").set_input_files(str(w9))
-    page.get_by_role("button", name="Register organisation").click()
+    page.get_by_role("button", name="Register organization").click()
 
     page.wait_for_url(live_server.url + "/organisation/")
     assert page.get_by_role("heading", level=1).inner_text() == "Lakeside Neuroscience Education Foundation"
     assert page.get_by_text("Download Lakeside W-9.pdf").is_visible()
-    assert_accessible(page, "organisation page")
+    assert_accessible(page, "organization page")
     membership = Membership.objects.select_related("organisation").get(user__email=EMAIL)
     assert membership.role == Membership.Role.OWNER
     assert membership.organisation.state == "WI"
@@ -98,7 +98,7 @@ def test_owner_pages_are_accessible_in_chromium(gated_page, live_server):
 
     page.goto(live_server.url + "/organisation/")
     assert page.get_by_text("pending@example.org", exact=True).is_visible()
-    assert_accessible(page, "organisation page with members and invitations")
+    assert_accessible(page, "organization page with members and invitations")
     page.get_by_label("Email address of the person to invite").fill("not-an-email")
     page.get_by_role("button", name="Send invitation").click()
     assert page.get_by_text("Enter a valid email address").first.is_visible()
@@ -107,7 +107,7 @@ def test_owner_pages_are_accessible_in_chromium(gated_page, live_server):
     page.goto(live_server.url + f"/organisation/members/{member.membership.pk}/remove/")
     assert_accessible(page, "remove member confirmation")
     page.goto(live_server.url + "/organisation/edit/")
-    assert_accessible(page, "edit organisation")
+    assert_accessible(page, "edit organization")
     page.goto(live_server.url + "/accounts/email/")
     assert_accessible(page, "account email page")
     page.goto(live_server.url + "/accounts/password/change/")

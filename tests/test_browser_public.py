@@ -32,7 +32,7 @@ def test_visitor_passes_the_gate_reads_the_pages_and_sends_an_inquiry(page, live
     page.get_by_label("Subject").fill("Lead time for an enduring program")
     page.get_by_label("Message").fill("Does the 60-day lead time apply to enduring materials?")
     page.get_by_role("button", name="Send message").click()
-    assert page.get_by_text("Enter a valid email address.").is_visible()
+    assert page.get_by_text("Enter a valid email address.", exact=True).is_visible()
     assert page.get_by_label("Subject").input_value() == "Lead time for an enduring program"
     assert_accessible(page, "contact form with errors")
 

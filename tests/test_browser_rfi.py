@@ -53,7 +53,7 @@ def test_applicant_answers_a_request_for_information_and_later_reads_the_decisio
     assert_accessible(page, "request page with an answer error")
 
     page.get_by_role("region", name="The IME team has asked for more information").get_by_role(
-        "link", name="Programme"
+        "link", name="Program"
     ).click()
     page.wait_for_url("**/edit/programme/")
     nav = page.get_by_role("navigation", name="Request sections")
@@ -63,7 +63,7 @@ def test_applicant_answers_a_request_for_information_and_later_reads_the_decisio
     page.get_by_role("button", name="Save as draft", exact=True).click()  # saved: no unsaved-changes warning
     page.wait_for_load_state()
     assert "Draft saved" in page.locator("main").inner_text()
-    assert_accessible(page, "programme section while answering")
+    assert_accessible(page, "program section while answering")
 
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=grant_request.reference).click()
     page.wait_for_url(f"**/requests/{grant_request.pk}/")

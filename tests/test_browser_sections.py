@@ -45,17 +45,17 @@ def test_applicant_writes_a_draft_over_two_sittings(gated_page, live_server):
     page.wait_for_url("**/edit/organisation/")
     assert page.get_by_label("Requester's name").input_value() == "Dana Whitfield"
     assert page.get_by_label("Requester's email").input_value() == user.email
-    assert_accessible(page, "organisation section")
+    assert_accessible(page, "organization section")
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/edit/programme/")
 
     page.get_by_label("Type of request").select_option("accredited")
-    page.get_by_label("Programme title").fill("Narcolepsy: Recognising It Sooner")
+    page.get_by_label("Program title").fill("Narcolepsy: Recognizing It Sooner")
     page.get_by_label("Therapeutic area", exact=True).select_option("narcolepsy")
     page.get_by_label("Format").select_option("live_virtual")
-    page.get_by_label("Programme start date").fill(start.isoformat())
-    page.get_by_label("Programme end date").fill((start - timedelta(days=2)).isoformat())
-    page.get_by_label("Programme URL").fill("https://learn.example.org/narcolepsy")
+    page.get_by_label("Program start date").fill(start.isoformat())
+    page.get_by_label("Program end date").fill((start - timedelta(days=2)).isoformat())
+    page.get_by_label("Program URL").fill("https://learn.example.org/narcolepsy")
     page.get_by_label("Target audience").fill("Sleep specialists and primary care physicians")
     page.get_by_label("Expected number of learners").fill("300")
     page.get_by_role("button", name="Save and continue").click()
@@ -63,11 +63,11 @@ def test_applicant_writes_a_draft_over_two_sittings(gated_page, live_server):
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert summary.evaluate("el => el === document.activeElement")
-    assert page.get_by_label("Programme title").input_value() == "Narcolepsy: Recognising It Sooner"
-    assert_accessible(page, "programme section with an error")
+    assert page.get_by_label("Program title").input_value() == "Narcolepsy: Recognizing It Sooner"
+    assert_accessible(page, "program section with an error")
     summary.get_by_role("link", name="end date").click()
-    assert page.get_by_label("Programme end date").evaluate("el => el === document.activeElement")
-    page.get_by_label("Programme end date").fill((start + timedelta(days=1)).isoformat())
+    assert page.get_by_label("Program end date").evaluate("el => el === document.activeElement")
+    page.get_by_label("Program end date").fill((start + timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/edit/content/")
 
@@ -88,7 +88,7 @@ def test_applicant_writes_a_draft_over_two_sittings(gated_page, live_server):
         page.get_by_role("textbox", name="Learning objective 1").input_value()
         == "Screen patients with excessive sleepiness."
     )
-    assert "Complete" in progress_state(page, "Programme")
+    assert "Complete" in progress_state(page, "Program")
     assert "Incomplete" in progress_state(page, "Educational content")
     assert page.get_by_role("link", name="Educational content").get_attribute("aria-current") == "step"
 
@@ -103,11 +103,11 @@ def test_applicant_writes_a_draft_over_two_sittings(gated_page, live_server):
     assert_accessible(page, "accreditation section")
 
     page.goto(f"{live_server.url}/requests/{grant_request.pk}/edit/programme/")
-    assert page.get_by_label("Programme URL").input_value() == "https://learn.example.org/narcolepsy"
-    assert page.get_by_label("Programme start date").input_value() == start.isoformat()
+    assert page.get_by_label("Program URL").input_value() == "https://learn.example.org/narcolepsy"
+    assert page.get_by_label("Program start date").input_value() == start.isoformat()
 
     grant_request.refresh_from_db()
-    assert grant_request.title == "Narcolepsy: Recognising It Sooner"
+    assert grant_request.title == "Narcolepsy: Recognizing It Sooner"
     assert list(grant_request.learning_objectives.values_list("text", flat=True)) == [
         "Screen patients with excessive sleepiness.",
         "Start a treatment plan.",

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def answer(page, *, organisation, in_us, start, uses):
     page.get_by_label("Who would apply for the grant?").select_option(label=organisation)
-    page.get_by_role("group", name="Is the organisation based in the United States?").get_by_label(in_us).check()
+    page.get_by_role("group", name="Is the organization based in the United States?").get_by_label(in_us).check()
     page.get_by_label("What kind of education is it?").select_option(label="Accredited IME (CME/CE)")
     page.get_by_role("group", name="For accredited education only").get_by_label("Yes").check()
     page.get_by_label("When will the program start?").fill(start.isoformat())

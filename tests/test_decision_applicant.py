@@ -55,13 +55,13 @@ def test_no_decision_section_before_the_committee_decides(applicant_client, with
 
 
 def test_approval_shows_the_amount_and_what_happens_next(applicant_client, with_committee, committee_member):
-    decide(with_committee, by=committee_member, outcome="approved", message="We look forward to the programme.")
+    decide(with_committee, by=committee_member, outcome="approved", message="We look forward to the program.")
 
     page = applicant_client.get(detail_url(with_committee)).content.decode()
     decision = decision_html(page)
     assert "Decision: Approved" in decision
     assert "$25,000.00" in decision
-    assert "We look forward to the programme." in decision
+    assert "We look forward to the program." in decision
     assert "Letter of Agreement" in decision
     assert "final" not in decision
     assert committee_member.get_full_name() not in page
@@ -121,7 +121,7 @@ def test_declined_request_offers_no_edit_answer_withdraw_or_message(
         by=coordinator,
         outcome="declined",
         reason_codes=[DeclineReason.LATE],
-        message="The programme starts too soon.",
+        message="The program starts too soon.",
     )
     page = applicant_client.get(detail_url(grant_request)).content.decode()
     pk = grant_request.pk
@@ -147,12 +147,12 @@ def test_declined_request_offers_no_edit_answer_withdraw_or_message(
 
 
 def test_approval_email(with_committee, committee_member):
-    decide(with_committee, by=committee_member, outcome="approved", message="Well-designed programme.")
+    decide(with_committee, by=committee_member, outcome="approved", message="Well-designed program.")
     email = Email.objects.get(template="decision_approved")
     assert email.to == [with_committee.requester_email, with_committee.secondary_email]
     assert email.subject == f"{with_committee.reference}: your IME grant request is approved"
     assert "approved for $25,000.00." in email.body_text
-    assert "Well-designed programme." in email.body_text
+    assert "Well-designed program." in email.body_text
     assert "Letter of Agreement" in email.body_text and with_committee.signer_name in email.body_text
     assert f"/requests/{with_committee.pk}/" in email.body_text
     assert "<strong>$25,000.00</strong>" in email.body_html

@@ -68,7 +68,7 @@ def test_approving_grants_the_full_amount_and_emails_both_contacts(committee_cli
     confirmation = committee_client.get(decide_url(in_committee, "approve")).content.decode()
     assert "The full amount requested, $25,000.00, is approved." in confirmation
 
-    response = post_decision(committee_client, in_committee, "approve", message="We look forward to the programme.")
+    response = post_decision(committee_client, in_committee, "approve", message="We look forward to the program.")
 
     assert response.status_code == 302
     in_committee.refresh_from_db()
@@ -78,7 +78,7 @@ def test_approving_grants_the_full_amount_and_emails_both_contacts(committee_cli
     assert (decision.outcome, decision.approved_amount) == ("approved", Decimal("25000.00"))
     email = Email.objects.get(template="decision_approved")
     assert set(email.to) == {in_committee.requester_email, SECONDARY}
-    assert "We look forward to the programme." in email.body_text
+    assert "We look forward to the program." in email.body_text
     page = committee_client.get(reverse("admin:grants_grantrequest_change", args=[in_committee.pk])).content.decode()
     assert "Decision: Approved" in page and "by Kim Chair" in page
 

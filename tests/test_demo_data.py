@@ -230,5 +230,5 @@ def test_seed_demo_and_demo_logins_commands_print_every_login(settings):
     assert DEMO_PASSWORD in printed
     for email in ALL_DEMO_LOGINS:
         assert email in printed
-    assert "Applicant, second organisation" in printed
+    assert "Applicant, second organization" in printed
     assert GrantRequest.objects.count() == len(ALL_TITLES)

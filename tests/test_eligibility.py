@@ -87,9 +87,9 @@ REQUIRED = [
     ("requester_email", "", "organisation", "requester's email"),
     ("secondary_name", "", "organisation", "secondary contact's name"),
     ("secondary_email", "", "organisation", "secondary contact's email"),
-    ("signer_name", "", "organisation", "authorised signer's name"),
-    ("signer_title", "", "organisation", "authorised signer's title"),
-    ("signer_email", "", "organisation", "authorised signer's email"),
+    ("signer_name", "", "organisation", "authorized signer's name"),
+    ("signer_title", "", "organisation", "authorized signer's title"),
+    ("signer_email", "", "organisation", "authorized signer's email"),
     ("request_type", "", "programme", "type of request"),
     ("title", "   ", "programme", "program title"),
     ("therapeutic_area", "", "programme", "therapeutic area"),
@@ -123,7 +123,7 @@ def test_missing_fields_are_listed_one_each_in_section_order(complete_request, t
     problems = eligibility.required_fields_complete(complete_request, today)
     assert [p.section for p in problems] == ["organisation", "organisation", "programme", "budget"]
     assert "requester's name" in problems[0].message
-    assert "authorised signer's email" in problems[1].message
+    assert "authorized signer's email" in problems[1].message
 
 
 def test_other_therapeutic_area_needs_its_name(complete_request, today):

@@ -91,7 +91,7 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     # --- The self-check, answered for a US hospital planning accredited education in 100 days.
     page.get_by_role("link", name="Go to the self-check").click()
     page.get_by_label("Who would apply for the grant?").select_option(label="Hospital or health system")
-    page.get_by_role("group", name="Is the organisation based in the United States?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Is the organization based in the United States?").get_by_label("Yes").check()
     page.get_by_label("What kind of education is it?").select_option(label="Accredited IME (CME/CE)")
     page.get_by_role("group", name="For accredited education only").get_by_label("Yes").check()
     page.get_by_label("When will the program start?").fill(start.isoformat())
@@ -127,8 +127,8 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     # --- Signed in, with no organisation yet: the portal asks for it first.
     page.locator("header").get_by_role("link", name="My requests").click()
     page.wait_for_url(live_server.url + "/organisation/new/")
-    assert heading(page) == "Register your organisation"
-    assert_accessible(page, "organisation registration")
+    assert heading(page) == "Register your organization"
+    assert_accessible(page, "organization registration")
     page.get_by_label("Legal name").fill("Great Lakes Sleep Education Institute")
     page.locator("#id_org_type").select_option(label="Hospital or health system")
     page.locator("#id_tax_status").select_option("non_profit")
@@ -141,11 +141,11 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     page.locator("#id_accreditation_id").fill("ACCME-7731")
     page.locator("#id_accreditation_expiry").fill((today + timedelta(days=500)).isoformat())
     page.locator("#id_w9_file").set_input_files(pdf(tmp_path, "Great Lakes W-9.pdf"))
-    page.get_by_role("button", name="Register organisation").click()
+    page.get_by_role("button", name="Register organization").click()
     page.wait_for_url(live_server.url + "/organisation/")
     assert heading(page) == "Great Lakes Sleep Education Institute"
     assert page.get_by_text("Download Great Lakes W-9.pdf").is_visible()
-    assert_accessible(page, "organisation page")
+    assert_accessible(page, "organization page")
 
     # --- First sitting: start a request, write the contacts and the programme.
     page.locator("header").get_by_role("link", name="My requests").click()
@@ -154,25 +154,25 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     assert_accessible(page, "empty request list")
     page.get_by_role("button", name="Start a new request").click()
     page.wait_for_url("**/edit/organisation/")
-    assert_accessible(page, "organisation and contacts section")
+    assert_accessible(page, "organization and contacts section")
     page.get_by_label("Requester's name").fill("Riley Morgan")
     page.get_by_label("Requester's phone").fill("312-555-0142")
     page.get_by_label("Requester's email").fill(EMAIL)
     page.get_by_label("Secondary contact's name").fill("Avery Chen")
     page.get_by_label("Secondary contact's email").fill("avery.chen@cns-learning.example.org")
-    page.get_by_label("Authorised signer's name").fill("Dr. Jordan Ellis")
-    page.get_by_label("Authorised signer's title").fill("Director of Continuing Medical Education")
-    page.get_by_label("Authorised signer's email").fill("jordan.ellis@cns-learning.example.org")
+    page.get_by_label("Authorized signer's name").fill("Dr. Jordan Ellis")
+    page.get_by_label("Authorized signer's title").fill("Director of Continuing Medical Education")
+    page.get_by_label("Authorized signer's email").fill("jordan.ellis@cns-learning.example.org")
     save_and_continue(page, "programme")
 
     page.get_by_label("Type of request").select_option("accredited")
-    page.get_by_label("Programme title").fill(TITLE)
+    page.get_by_label("Program title").fill(TITLE)
     page.get_by_label("Therapeutic area", exact=True).select_option("narcolepsy")
     page.get_by_label("Format").select_option("live_virtual")
-    page.get_by_label("Programme start date").fill(start.isoformat())
+    page.get_by_label("Program start date").fill(start.isoformat())
     # A slip of the finger: the end date is typed before the start date.
-    page.get_by_label("Programme end date").fill((start - timedelta(days=1)).isoformat())
-    page.get_by_label("Programme URL").fill("https://learn.example.org/eds")
+    page.get_by_label("Program end date").fill((start - timedelta(days=1)).isoformat())
+    page.get_by_label("Program URL").fill("https://learn.example.org/eds")
     page.get_by_label("Target audience").fill("Sleep specialists, neurologists and primary care physicians")
     page.get_by_label("Expected number of learners").fill("350")
     page.get_by_role("button", name="Save as draft").click()
@@ -180,16 +180,16 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     summary = page.locator(".error-summary")
     assert "Nothing was saved" in summary.inner_text()
     assert "end date must be the same as or later than the start date" in summary.inner_text()
-    assert page.get_by_label("Programme title").input_value() == TITLE
+    assert page.get_by_label("Program title").input_value() == TITLE
     assert page.get_by_label("Expected number of learners").input_value() == "350"
-    assert_accessible(page, "programme section with an error")
+    assert_accessible(page, "program section with an error")
     assert GrantRequest.objects.get().title == ""
-    page.get_by_label("Programme end date").fill(start.isoformat())
+    page.get_by_label("Program end date").fill(start.isoformat())
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
     assert "Draft saved at" in main_text(page)
     assert page.locator(".error-summary").count() == 0
-    assert_accessible(page, "programme section, saved")
+    assert_accessible(page, "program section, saved")
 
     sign_out(page, live_server)
 
@@ -206,15 +206,15 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     page.wait_for_url("**/edit/content/")  # resumes at the first section still to do
     nav = page.get_by_role("navigation", name="Request sections")
     assert "2 of 7 sections complete" in nav.inner_text()
-    nav.get_by_role("link", name=re.compile("^Organisation")).click()
+    nav.get_by_role("link", name=re.compile("^Organization")).click()
     page.wait_for_url("**/edit/organisation/")
-    assert page.get_by_label("Authorised signer's title").input_value() == "Director of Continuing Medical Education"
+    assert page.get_by_label("Authorized signer's title").input_value() == "Director of Continuing Medical Education"
     assert page.get_by_label("Secondary contact's email").input_value() == "avery.chen@cns-learning.example.org"
-    page.get_by_role("navigation", name="Request sections").get_by_role("link", name=re.compile("^Programme")).click()
+    page.get_by_role("navigation", name="Request sections").get_by_role("link", name=re.compile("^Program")).click()
     page.wait_for_url("**/edit/programme/")
-    assert page.get_by_label("Programme title").input_value() == TITLE
-    assert page.get_by_label("Programme start date").input_value() == start.isoformat()
-    assert page.get_by_label("Programme end date").input_value() == start.isoformat()
+    assert page.get_by_label("Program title").input_value() == TITLE
+    assert page.get_by_label("Program start date").input_value() == start.isoformat()
+    assert page.get_by_label("Program end date").input_value() == start.isoformat()
     assert page.get_by_label("Format").input_value() == "live_virtual"
     save_and_continue(page, "content")
 
@@ -262,8 +262,11 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     )
     page.get_by_role("button", name="Upload document").click()
     page.wait_for_load_state()
-    refusal = page.get_by_role("alert").filter(has_text="The document was not added")
+    refusal = page.locator(".error-summary").filter(has_text="The document was not added")
     assert "is not a file type we accept" in refusal.inner_text()
+    # The refusal is announced first: in the title, and by focus landing on the summary.
+    assert page.title().startswith("Error: ")
+    assert refusal.evaluate("el => el === document.activeElement")
     assert page.get_by_label("Type of document").input_value() == "request_letter"
     assert_accessible(page, "attachments section with an error")
     for label, filename in DOCUMENTS:

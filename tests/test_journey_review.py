@@ -333,11 +333,11 @@ def test_coordinator_declines_at_screening_and_the_decline_is_final(page, applic
     page.wait_for_url("**/actions/**")
     assert "A decline is final" in page.locator("#content").inner_text()
     assert_accessible(page, "decline page")
-    page.get_by_label("Message to the applicant").fill("This programme falls outside our current priorities.")
+    page.get_by_label("Message to the applicant").fill("This program falls outside our current priorities.")
     page.get_by_role("button", name="Confirm: decline").click()  # no reason ticked
     page.wait_for_load_state()
     assert "Choose at least one reason for declining." in page.locator("#content").inner_text()
-    assert page.get_by_label("Message to the applicant").input_value().startswith("This programme falls outside")
+    assert page.get_by_label("Message to the applicant").input_value().startswith("This program falls outside")
     reasons = page.get_by_role("group", name="Reasons for declining")
     reasons.get_by_label("Outside the areas of educational need we support").check()
     reasons.get_by_label("Budget for the period is fully committed").check()

@@ -87,7 +87,7 @@ def test_registration_page_explains_that_grants_are_for_us_organisations(newcome
     page = _page(response)
     assert response.status_code == 200
     assert page.count("<h1") == 1
-    assert "IME grants are available" in page and "only to organisations based in the US" in page
+    assert "IME grants are available" in page and "only to organizations based in the US" in page
     for label in ["Legal name", "EIN (US tax ID)", "State", "ZIP code", "Accrediting body", "W-9 (PDF)"]:
         assert label in page
 
@@ -145,7 +145,7 @@ def test_registering_refuses_a_malformed_ein(newcomer_client, bad_ein):
 
 def test_registering_refuses_a_missing_state(newcomer_client):
     response = newcomer_client.post("/organisation/new/", _organisation_data(state=""))
-    _assert_refused_keeping_input(response, "Choose the US state the organisation is based in.", "id_state")
+    _assert_refused_keeping_input(response, "Choose the US state the organization is based in.", "id_state")
 
 
 def test_registering_refuses_a_bad_zip_code(newcomer_client):
@@ -190,7 +190,7 @@ def test_registering_refuses_individual_practitioners_and_medical_practices(newc
         "Individual healthcare practitioners and medical practices (including practice groups) cannot apply",
         "id_org_type",
     )
-    assert "ask an eligible organisation" in _page(response)
+    assert "ask an eligible organization" in _page(response)
     assert not Membership.objects.filter(user=newcomer_client.user).exists()
 
 
@@ -211,7 +211,7 @@ def test_a_member_cannot_register_a_second_organisation(applicant_client):
 def test_organisation_page_sends_a_user_without_one_to_registration(newcomer_client):
     response = newcomer_client.get("/organisation/", follow=True)
     assert response.redirect_chain == [("/organisation/new/", 302)]
-    assert "You have not joined an organisation yet" in _page(response)
+    assert "You have not joined an organization yet" in _page(response)
 
 
 # --- Organisation page, editing and the W-9 ----------------------------------------------------
@@ -503,7 +503,7 @@ def test_owner_removes_a_member_after_confirming(applicant_client, organisation)
 
     confirm = applicant_client.get(url)
     assert confirm.status_code == 200
-    assert "will no longer see or work on the organisation" in _page(confirm)
+    assert "will no longer see or work on the organization" in _page(confirm)
     assert Membership.objects.filter(pk=membership.pk).exists()
 
     response = applicant_client.post(url)
@@ -580,7 +580,7 @@ def test_demo_applicant_is_seeded_once_however_often_it_runs():
     from demo.passwords import DEMO_PASSWORD
 
     assert demo.SEEDERS.count(seed_demo_applicant) == 1
-    assert seed_demo_applicant() == [("Applicant (organisation owner)", "applicant@example.com", "/accounts/login/")]
+    assert seed_demo_applicant() == [("Applicant (organization owner)", "applicant@example.com", "/accounts/login/")]
     seed_demo_applicant()
 
     membership = Membership.objects.select_related("user", "organisation").get(user__email="applicant@example.com")

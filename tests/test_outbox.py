@@ -18,8 +18,8 @@ INQUIRY = {
     "name": "Jordan Reyes",
     "email": "jordan.reyes@cme.example.org",
     "organisation": "Midwest CME Partners",
-    "subject": "Deadline for spring programmes",
-    "message": "When should we apply for a programme starting in April?",
+    "subject": "Deadline for spring programs",
+    "message": "When should we apply for a program starting in April?",
 }
 
 

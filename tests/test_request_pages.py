@@ -77,7 +77,7 @@ def test_list_shows_the_organisations_requests_with_next_actions(applicant_clien
     draft = GrantRequestFactory(
         organisation=submitted_request.organisation, created_by=applicant_client.user, title="Migraine update"
     )
-    GrantRequestFactory(title="Somebody else's programme")
+    GrantRequestFactory(title="Somebody else's program")
     response = applicant_client.get(reverse("grants:request_list"))
     page = response.content.decode()
     assert response.status_code == 200

@@ -88,7 +88,7 @@ def test_banner_shows_the_information_request_not_the_status_note(applicant_clie
 def test_request_for_information_naming_no_section_asks_only_for_a_written_answer(
     applicant_client, in_screening, coordinator
 ):
-    ask(in_screening, coordinator, [], message="Is the programme repeated in the spring?")
+    ask(in_screening, coordinator, [], message="Is the program repeated in the spring?")
     page = applicant_client.get(detail_url(in_screening)).content.decode()
     assert "No part of the request needs changing" in page
     response = applicant_client.get(section_url(in_screening, "programme"), follow=True)
@@ -228,7 +228,7 @@ def test_empty_answer_is_refused_with_the_reason_and_nothing_changes(applicant_c
     response = applicant_client.post(answer_url(in_screening), {"answer": "   "})
     page = response.content.decode()
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "<title>Error:" in page
     assert "Your answer was not sent." in page
     assert "Write your answer before sending it" in page
@@ -243,7 +243,7 @@ def test_overlong_answer_is_refused_and_kept_in_the_box(applicant_client, in_scr
     ask(in_screening, coordinator, ["programme"])
     typed = "Our venue details follow. " + "x" * 10_000
     response = applicant_client.post(answer_url(in_screening), {"answer": typed})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert typed in response.content.decode()
     assert "Keep your answer under 10,000 characters" in response.content.decode()
 
@@ -303,7 +303,7 @@ def test_information_requested_email_names_what_is_needed_and_what_can_change(in
     assert email.subject == f"{in_screening.reference}: more information needed for your IME grant request"
     assert "Send the <agenda> & venue." in email.body_text
     assert "Send the &lt;agenda&gt; &amp; venue." in email.body_html
-    assert "You can now edit these parts of your request: Programme, Attachments." in email.body_text
+    assert "You can now edit these parts of your request: Program, Attachments." in email.body_text
     assert f"/requests/{in_screening.pk}/" in email.body_text
 
 
@@ -316,3 +316,73 @@ def test_information_answered_email_quotes_the_question_and_the_answer(applicant
     assert "Venue: <Hynes> Boston." in email.body_text
     assert "Venue: &lt;Hynes&gt; Boston." in email.body_html
     assert f"/admin/grants/grantrequest/{in_screening.pk}/change/" in email.body_text
+
+
+# --- Replacing a document while answering ------------------------------------------------------------
+
+
+def remove_url(grant_request, attachment):
+    return reverse("grants:attachment_delete", args=[grant_request.pk, attachment.pk])
+
+
+def sent_document(grant_request, kind):
+    return Attachment.objects.filter(grant_request=grant_request, kind=kind).order_by("uploaded_at").first()
+
+
+def test_applicant_can_remove_a_sent_document_a_newer_upload_replaced(applicant_client, in_screening, coordinator):
+    ask(in_screening, coordinator, ["attachments"])
+    old_agenda = sent_document(in_screening, "agenda")
+    assert old_agenda is not None and old_agenda.uploaded_at < in_screening.submitted_at
+
+    upload(applicant_client, in_screening, name="agenda-with-times.pdf")
+    page = applicant_client.get(section_url(in_screening, "attachments")).content.decode()
+    assert f'action="{remove_url(in_screening, old_agenda)}"' in page
+
+    response = applicant_client.post(remove_url(in_screening, old_agenda), follow=True)
+    assert f"“{old_agenda.original_name}” was removed." in flash(response)
+    assert not Attachment.objects.filter(pk=old_agenda.pk).exists()
+    assert Attachment.objects.filter(grant_request=in_screening, original_name="agenda-with-times.pdf").exists()
+
+
+def test_a_sent_document_without_a_newer_version_stays_on_file(applicant_client, in_screening, coordinator):
+    ask(in_screening, coordinator, ["attachments"])
+    old_agenda = sent_document(in_screening, "agenda")
+    page = applicant_client.get(section_url(in_screening, "attachments")).content.decode()
+    assert remove_url(in_screening, old_agenda) not in page
+
+    response = applicant_client.post(remove_url(in_screening, old_agenda), follow=True)
+    assert "upload the new version first" in flash(response)
+    assert Attachment.objects.filter(pk=old_agenda.pk).exists()
+
+
+def test_a_replaced_document_stays_when_the_team_did_not_open_the_attachments(
+    applicant_client, in_screening, coordinator
+):
+    ask(in_screening, coordinator, ["programme"])
+    old_agenda = sent_document(in_screening, "agenda")
+    AttachmentFactory(grant_request=in_screening, kind="agenda", original_name="agenda-v2.pdf")
+
+    response = applicant_client.post(remove_url(in_screening, old_agenda), follow=True)
+    assert "Only the sections the IME team asked about can be changed." in flash(response)
+    assert Attachment.objects.filter(pk=old_agenda.pk).exists()
+
+
+def test_a_replaced_document_stays_once_the_answer_is_sent(applicant_client, in_screening, coordinator):
+    ask(in_screening, coordinator, ["attachments"])
+    old_agenda = sent_document(in_screening, "agenda")
+    upload(applicant_client, in_screening, name="agenda-with-times.pdf")
+    applicant_client.post(answer_url(in_screening), {"answer": "New agenda attached."})
+
+    applicant_client.post(remove_url(in_screening, old_agenda))
+    assert Attachment.objects.filter(pk=old_agenda.pk).exists()
+
+
+def test_second_organisation_cannot_remove_a_replaced_document(
+    applicant_client, other_applicant_client, in_screening, coordinator
+):
+    ask(in_screening, coordinator, ["attachments"])
+    old_agenda = sent_document(in_screening, "agenda")
+    upload(applicant_client, in_screening, name="agenda-with-times.pdf")
+
+    assert other_applicant_client.post(remove_url(in_screening, old_agenda)).status_code == 404
+    assert Attachment.objects.filter(pk=old_agenda.pk).exists()

@@ -226,8 +226,8 @@ def test_missing_answers_are_each_named(gated_client):
     region = answer_region(html)
     assert "Please correct the 4 answers" in region
     for message in (
-        "Choose the type of organisation that would apply.",
-        "Answer yes or no: is the organisation based in the United States?",
+        "Choose the type of organization that would apply.",
+        "Answer yes or no: is the organization based in the United States?",
         "Choose the kind of education you plan.",
         "Enter the date the program starts.",
     ):

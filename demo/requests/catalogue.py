@@ -110,7 +110,7 @@ NORTHEAST_REQUESTS = [
             **ACCREDITED,
             "therapeutic_area": T.MIGRAINE,
             "program_format": ProgramFormat.HYBRID,
-            "location": "Conference centre, Back Bay, Boston, MA",
+            "location": "Conference center, Back Bay, Boston, MA",
             "program_url": "https://learn.neuro-education.example.org/migraine-prevention",
             "target_audience": "Family and internal medicine physicians, nurse practitioners and physician assistants",
             "expected_learners": 250,
@@ -170,7 +170,7 @@ NORTHEAST_REQUESTS = [
             **ACCREDITED,
             "therapeutic_area": T.ALZHEIMERS_AGITATION,
             "program_format": ProgramFormat.LIVE_IN_PERSON,
-            "location": "Hotel conference centre, Worcester, MA",
+            "location": "Hotel conference center, Worcester, MA",
             "target_audience": "Long-term care physicians, geriatric psychiatrists, nurse practitioners, directors "
             "of nursing and consultant pharmacists",
             "expected_learners": 180,
@@ -248,7 +248,7 @@ NORTHEAST_REQUESTS = [
         information_request="Thank you for this request. Before it goes to medical review we need two budget "
         "clarifications. (1) Project management is a single sum of $18,000: break it down by role, hours and "
         "hourly rate. (2) The line “Miscellaneous program costs” ($4,500) does not say what it pays for: describe "
-        "it or remove it. Please also tell us whether other organisations have been asked to support the series. "
+        "it or remove it. Please also tell us whether other organizations have been asked to support the series. "
         "You can edit the Budget section now; send your answer from the request page when you are done.",
     ),
     DemoRequest(
@@ -356,18 +356,18 @@ NORTHEAST_REQUESTS = [
             "amount_requested": Decimal("32000.00"),
             "needs_assessment": "People with serious mental illness smoke at far higher rates than the general "
             "population and die years earlier, largely from smoking-related disease. Clinicians at our partner "
-            "community mental health centres rarely offered cessation treatment, citing worries about psychiatric "
+            "community mental health centers rarely offered cessation treatment, citing worries about psychiatric "
             "side effects that current evidence does not support.",
-            "needs_references": "1. Survey of clinicians at four partner community mental health centres, 2025.\n"
+            "needs_references": "1. Survey of clinicians at four partner community mental health centers, 2025.\n"
             "2. Current clinical practice guideline on treating tobacco use and dependence.",
             "educational_design": "A 90-minute on-demand course of short case videos and interactive choices, with a "
             "printed pocket guide on cessation medicines for mental health settings.",
-            "outcomes_plan": "Pre/post questions, and a record review at two partner centres 6 months after launch "
+            "outcomes_plan": "Pre/post questions, and a record review at two partner centers 6 months after launch "
             "on how often cessation treatment is offered (performance).",
         },
         objectives=(
             "Ask every patient with serious mental illness about tobacco use at each visit.",
-            "Offer evidence-based cessation medicine and counselling, and address concerns about side effects.",
+            "Offer evidence-based cessation medicine and counseling, and address concerns about side effects.",
         ),
         budget=_budget(
             (C.FACULTY_HONORARIA, "Faculty honoraria (3 faculty)", "2500", "3"),
@@ -386,7 +386,7 @@ NORTHEAST_REQUESTS = [
             (5, 4, 5, 4, 4, 5), R.APPROVE, "Fits our priorities in CNS care; multi-funded; reasonable budget."
         ),
         decision_message="The committee approved the full amount requested. Your grants coordinator will send the "
-        "Letter of Agreement for your authorised signer; the grant is paid once both parties have signed.",
+        "Letter of Agreement for your authorized signer; the grant is paid once both parties have signed.",
     ),
     DemoRequest(
         "Understanding Migraine: Community Education Evenings at Public Libraries",

@@ -75,7 +75,7 @@ def _request_letter(grant_request) -> tuple[str, list[str]]:
         f"activity named above, planned from {_day(grant_request.start_date)} to {_day(grant_request.end_date)} "
         f"for {grant_request.target_audience.lower()}.",
         grant_request.needs_assessment,
-        f"Our organisation alone decides the content, selects the faculty and runs the education. We expect "
+        f"Our organization alone decides the content, selects the faculty and runs the education. We expect "
         f"{grant_request.expected_learners} learners and will report outcomes up to "
         f"{grant_request.get_moore_level_display().lower()}.",
         "",
@@ -130,7 +130,7 @@ def _accreditation_letter(grant_request) -> tuple[str, list[str]]:
 def _w9(grant_request) -> tuple[str, list[str]]:
     organisation = grant_request.organisation
     return "Form W-9 (demo placeholder)", [
-        "This file stands in for the organisation's signed Request for Taxpayer Identification Number.",
+        "This file stands in for the organization's signed Request for Taxpayer Identification Number.",
         f"Legal name: {organisation.legal_name}",
         f"Tax classification: {organisation.get_tax_status_display()}",
         f"EIN: {organisation.ein}",

@@ -30,7 +30,7 @@ from ..staff import DEMO_STAFF, seed_demo_staff
 from .catalogue import CONTACTS, NORTHEAST_REQUESTS, SECOND_APPLICANT, SECOND_ORGANISATION, SECOND_ORGANISATION_REQUESTS
 from .documents import demo_document
 
-SECOND_APPLICANT_LOGIN = ("Applicant, second organisation", SECOND_APPLICANT["email"], "/accounts/login/")
+SECOND_APPLICANT_LOGIN = ("Applicant, second organization", SECOND_APPLICANT["email"], "/accounts/login/")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def _send_to_medical_review(grant_request, spec, cast):
         grant_request,
         "send_to_medical_review",
         by=cast.coordinator,
-        note="Screening complete: eligible organisation, lead time met, documents in order.",
+        note="Screening complete: eligible organization, lead time met, documents in order.",
         expected_status=S.SCREENING,
     )
     assign_reviewer(grant_request, reviewer=cast.medical, stage=ReviewStage.MEDICAL, by=cast.coordinator)

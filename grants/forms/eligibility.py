@@ -13,14 +13,14 @@ class SelfCheckForm(forms.Form):
 
     organisation_type = forms.ChoiceField(
         label="Who would apply for the grant?",
-        choices=[("", "Choose the type of organisation")] + OrganisationType.choices,
-        error_messages={"required": "Choose the type of organisation that would apply."},
+        choices=[("", "Choose the type of organization")] + OrganisationType.choices,
+        error_messages={"required": "Choose the type of organization that would apply."},
     )
     based_in_us = forms.ChoiceField(
-        label="Is the organisation based in the United States?",
+        label="Is the organization based in the United States?",
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes or no: is the organisation based in the United States?"},
+        error_messages={"required": "Answer yes or no: is the organization based in the United States?"},
     )
     request_type = forms.ChoiceField(
         label="What kind of education is it?",
@@ -28,7 +28,7 @@ class SelfCheckForm(forms.Form):
         error_messages={"required": "Choose the kind of education you plan."},
     )
     accreditation_current = forms.ChoiceField(
-        label="For accredited education only: will the organisation's accreditation be current on the day the "
+        label="For accredited education only: will the organization's accreditation be current on the day the "
         "program starts?",
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -63,7 +63,7 @@ class SelfCheckForm(forms.Form):
         if cleaned.get("request_type") == RequestType.ACCREDITED and not cleaned.get("accreditation_current"):
             self.add_error(
                 "accreditation_current",
-                "You chose accredited education: answer yes or no — will the organisation's accreditation be "
+                "You chose accredited education: answer yes or no — will the organization's accreditation be "
                 "current on the day the program starts?",
             )
         return cleaned

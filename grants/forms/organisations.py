@@ -50,7 +50,7 @@ class OrganisationForm(forms.ModelForm):
         fields = DETAIL_FIELDS
         labels = {
             "legal_name": "Legal name",
-            "org_type": "Type of organisation",
+            "org_type": "Type of organization",
             "tax_status": "Tax status",
             "address_line1": "Street address",
             "address_line2": "Address line 2 (optional)",
@@ -79,13 +79,13 @@ class OrganisationForm(forms.ModelForm):
             "legal_name": forms.TextInput(attrs={"autocomplete": "organization"}),
         }
         error_messages = {
-            "legal_name": {"required": "Enter your organisation's legal name, as on its W-9."},
-            "org_type": {"required": "Choose the type of organisation."},
-            "tax_status": {"required": "Choose whether the organisation is non-profit or for-profit."},
-            "ein": {"required": "Enter the organisation's EIN (US tax ID), e.g. 12-3456789."},
+            "legal_name": {"required": "Enter your organization's legal name, as on its W-9."},
+            "org_type": {"required": "Choose the type of organization."},
+            "tax_status": {"required": "Choose whether the organization is non-profit or for-profit."},
+            "ein": {"required": "Enter the organization's EIN (US tax ID), e.g. 12-3456789."},
             "address_line1": {"required": "Enter the street address."},
             "city": {"required": "Enter the city."},
-            "state": {"required": "Choose the US state the organisation is based in."},
+            "state": {"required": "Choose the US state the organization is based in."},
             "postal_code": {"required": "Enter the ZIP code."},
             "website": {"invalid": "Enter the full website address, starting with https://"},
             "accreditation_expiry": {"invalid": "Enter the expiry date as YYYY-MM-DD."},
@@ -148,7 +148,7 @@ class OrganisationForm(forms.ModelForm):
                 self.add_error(
                     "accreditation_body",
                     "An accredited CME/CE provider must name its accrediting body. Choose it, or pick another "
-                    "type of organisation.",
+                    "type of organization.",
                 )
             # Details of an accreditation the organisation says it does not hold would only mislead reviewers.
             cleaned["accreditation_id"] = ""

@@ -54,6 +54,21 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
+def with_prompt(field, prompt: str) -> None:
+    """Start a select with a prompt saying what to choose instead of Django's "---------"."""
+    field.choices = [("", prompt), *[(value, label) for value, label in field.choices if value != ""]]
+
+
+class QuantityField(forms.DecimalField):
+    """A number of units: shown as typed ("4", "2.5"), not padded to the column's two decimals ("4.00")."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            # normalize() drops trailing zeros; "f" keeps 100 from turning into "1E+2".
+            return format(value.normalize(), "f")
+        return super().prepare_value(value)
+
+
 class OrganisationContactsForm(forms.ModelForm):
     class Meta:
         model = GrantRequest
@@ -72,7 +87,7 @@ class OrganisationContactsForm(forms.ModelForm):
         help_texts = {
             "requester_email": "We send the submission receipt and every status update here.",
             "secondary_email": "Receives a copy of the receipt and updates, so nothing is missed when you are away.",
-            "signer_name": "The person who may sign the Letter of Agreement for your organisation.",
+            "signer_name": "The person who may sign the Letter of Agreement for your organization.",
             "signer_title": "For example Director of Continuing Medical Education.",
         }
 
@@ -89,7 +104,7 @@ class ProgrammeForm(forms.ModelForm):
         },
     )
     program_url = forms.URLField(
-        label="Programme URL",
+        label="Program URL",
         required=False,
         max_length=200,
         assume_scheme="https",
@@ -120,6 +135,12 @@ class ProgrammeForm(forms.ModelForm):
             "end_date": {"invalid": "Enter the end date as a real date, for example 2026-09-16."},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_prompt(self.fields["request_type"], "Choose the type of request")
+        with_prompt(self.fields["therapeutic_area"], "Choose a therapeutic area")
+        with_prompt(self.fields["program_format"], "Choose a format")
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
@@ -149,6 +170,10 @@ class ContentForm(forms.ModelForm):
             "moore_level": MOORE_HELP,
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        with_prompt(self.fields["moore_level"], "Choose the highest level")
+
 
 class AccreditationForm(forms.ModelForm):
     credit_hours = forms.DecimalField(
@@ -166,7 +191,7 @@ class AccreditationForm(forms.ModelForm):
         fields = ["accredited_provider", "accreditation_body", "credit_types", "credit_hours"]
         labels = {"accreditation_body": "Accrediting body"}
         help_texts = {
-            "accredited_provider": "The organisation accredited to award credit, and any joint provider.",
+            "accredited_provider": "The organization accredited to award credit, and any joint provider.",
             "credit_types": "For example AMA PRA Category 1 Credit™, ANCC contact hours, ACPE credit.",
         }
 
@@ -174,18 +199,23 @@ class AccreditationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         body = self.fields["accreditation_body"]
         body.choices = [(value, label) for value, label in body.choices if value != AccreditationBody.NONE]
+        with_prompt(body, "Choose the accrediting body")
         organisation = self.instance.organisation
         # The instance's blank values are already in ``initial``, so the profile's must replace them.
-        if not self.instance.accredited_provider:
+        # ``prefilled`` names the boxes showing a value that is not saved yet (the checklist says so).
+        self.prefilled = []
+        if not self.instance.accredited_provider and organisation.legal_name:
             self.initial["accredited_provider"] = organisation.legal_name
+            self.prefilled.append("accredited_provider")
         if not self.instance.accreditation_body and organisation.is_accredited:
             self.initial["accreditation_body"] = organisation.accreditation_body
+            self.prefilled.append("accreditation_body")
 
 
 class BudgetForm(forms.ModelForm):
     amount_requested = MoneyField(
         label="Amount requested from Axsome (USD)",
-        help_text="No more than the total programme budget.",
+        help_text="No more than the total program budget.",
         min_value=Decimal("0.01"),
     )
 
@@ -200,7 +230,7 @@ class AttestationsForm(forms.ModelForm):
         fields = ["attest_independence", "attest_open_payments"]
         labels = {
             "attest_independence": (
-                "We confirm the education is independent: our organisation alone decides its content, faculty, "
+                "We confirm the education is independent: our organization alone decides its content, faculty, "
                 "delivery and evaluation, and Axsome will have no control, influence or involvement in them."
             ),
             "attest_open_payments": (
@@ -231,16 +261,28 @@ def excluded_category_labels() -> list[str]:
 
 
 class LearningObjectiveForm(forms.ModelForm):
+    """One objective box. No box is required on its own (the section asks for at least one, and blank
+    new boxes are ignored), but a saved objective cannot be emptied: it is removed with "Remove"."""
+
     class Meta:
         model = LearningObjective
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"text": {"required": "Write the objective, or tick “Remove” to delete it."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text and self.instance.pk is not None:
+            raise forms.ValidationError("Write the objective, or tick “Remove” to delete it.", code="required")
+        return text
 
 
 class BudgetLineForm(forms.ModelForm):
     unit_cost = MoneyField(label="Unit cost (USD)", required=True)
-    quantity = forms.DecimalField(
+    quantity = QuantityField(
         max_digits=9,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -362,6 +404,10 @@ def error_summary(form, formsets) -> list[dict]:
             if name not in bound_form.errors:
                 continue
             field = bound_form[name]
+            if field.is_hidden:
+                # A hidden field has no label to name nor box to link to: its message says what to do.
+                items.extend({"anchor": "", "text": str(message)} for message in field.errors)
+                continue
             label = str(field.label)
             if label_prefix and label != label_prefix.rstrip(", "):
                 label = f"{label_prefix}{label[:1].lower()}{label[1:]}"

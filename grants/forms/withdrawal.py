@@ -7,8 +7,12 @@ class WithdrawalForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The IME team will see this. For example: the programme was cancelled or postponed.",
+        help_text="The IME team will see this. For example: the program was cancelled or postponed.",
     )
     # The status the applicant saw when confirming: if staff moved the request meanwhile, we refuse
     # rather than withdraw something the applicant has not seen.
-    expected_status = forms.CharField(max_length=30, widget=forms.HiddenInput)
+    expected_status = forms.CharField(
+        max_length=30,
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page was out of date: reload it and try again."},
+    )

@@ -20,7 +20,7 @@ class Organisation(models.Model):
     """An education provider that applies for grants. Its members share all its requests."""
 
     legal_name = models.CharField(max_length=200, help_text="As it appears on your W-9.")
-    org_type = models.CharField("type of organisation", max_length=40, choices=OrganisationType.choices)
+    org_type = models.CharField("type of organization", max_length=40, choices=OrganisationType.choices)
     tax_status = models.CharField(max_length=20, choices=TaxStatus.choices)
     ein = models.CharField("EIN (US tax ID)", max_length=10, validators=[ein_validator], help_text="Format NN-NNNNNNN.")
     address_line1 = models.CharField("address", max_length=200)
@@ -28,7 +28,7 @@ class Organisation(models.Model):
     city = models.CharField(max_length=100)
     state = models.CharField(max_length=2, choices=US_STATES)
     postal_code = models.CharField("ZIP code", max_length=10, validators=[zip_validator])
-    country = models.CharField(max_length=2, default="US", help_text="ISO country code; grants go to US organisations.")
+    country = models.CharField(max_length=2, default="US", help_text="ISO country code; grants go to US organizations.")
     website = models.URLField(blank=True)
     accreditation_body = models.CharField(
         max_length=20, choices=AccreditationBody.choices, default=AccreditationBody.NONE
@@ -43,6 +43,7 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["legal_name"]
+        verbose_name = "organization"
 
     def __str__(self):
         return self.legal_name
@@ -65,7 +66,9 @@ class Membership(models.Model):
         OWNER = "owner", "Owner"
         MEMBER = "member", "Member"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name="organization"
+    )
     # One organisation per user keeps "whose data may I see" a single, simple question.
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -92,7 +95,9 @@ def _invitation_expiry():
 
 
 class Invitation(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name="organization"
+    )
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -25,7 +25,9 @@ class GrantRequest(models.Model):
     """An application for an independent educational grant, from first draft to close-out."""
 
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grant_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="grant_requests", verbose_name="organization"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Written only by workflow.engine.perform() — the one door for status changes (grants/workflow.py).
     status = models.CharField(max_length=30, choices=GrantStatus.choices, default=GrantStatus.DRAFT, db_index=True)
@@ -37,20 +39,20 @@ class GrantRequest(models.Model):
     requester_phone = models.CharField("requester's phone", max_length=30, blank=True)
     secondary_name = models.CharField("secondary contact's name", max_length=150, blank=True)
     secondary_email = models.EmailField("secondary contact's email", blank=True)
-    signer_name = models.CharField("authorised signer's name", max_length=150, blank=True)
-    signer_title = models.CharField("authorised signer's title", max_length=150, blank=True)
-    signer_email = models.EmailField("authorised signer's email", blank=True)
+    signer_name = models.CharField("authorized signer's name", max_length=150, blank=True)
+    signer_title = models.CharField("authorized signer's title", max_length=150, blank=True)
+    signer_email = models.EmailField("authorized signer's email", blank=True)
 
     # Programme
     request_type = models.CharField("type of request", max_length=30, choices=RequestType.choices, blank=True)
-    title = models.CharField("programme title", max_length=250, blank=True)
+    title = models.CharField("program title", max_length=250, blank=True)
     therapeutic_area = models.CharField(max_length=30, choices=TherapeuticArea.choices, blank=True)
     therapeutic_area_other = models.CharField("other therapeutic area", max_length=150, blank=True)
     program_format = models.CharField("format", max_length=30, choices=ProgramFormat.choices, blank=True)
-    start_date = models.DateField("programme start date", null=True, blank=True)
-    end_date = models.DateField("programme end date", null=True, blank=True)
+    start_date = models.DateField("program start date", null=True, blank=True)
+    end_date = models.DateField("program end date", null=True, blank=True)
     location = models.CharField("venue and city", max_length=250, blank=True)
-    program_url = models.URLField("programme URL", blank=True)
+    program_url = models.URLField("program URL", blank=True)
     target_audience = models.TextField("target audience", blank=True, help_text="Professions and specialties.")
     expected_learners = models.PositiveIntegerField("expected number of learners", null=True, blank=True)
 
@@ -96,7 +98,7 @@ class GrantRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("view_all_requests", "Can see every organisation's grant requests")]
+        permissions = [("view_all_requests", "Can see every organization's grant requests")]
         # The staff queue lists submitted requests oldest first.
         indexes = [models.Index(fields=["submitted_at", "id"], name="grantrequest_queue_order")]
         constraints = [

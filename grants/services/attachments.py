@@ -14,6 +14,7 @@ from ..eligibility import required_attachment_kinds
 from ..models import Attachment, GrantRequest
 from ..status import GrantStatus
 from ..uploads import clean_filename, validate_upload
+from .editing import can_edit_section
 from .stored_files import deleted_on_failure
 
 
@@ -29,6 +30,8 @@ class KindGroup:
     label: str
     required: bool
     attachments: list
+    # The W-9 on the organization's profile (its file name), which serves every request of the organization.
+    on_file: str = ""
 
     @property
     def missing(self) -> bool:
@@ -42,7 +45,18 @@ def grouped_attachments(grant_request) -> list[KindGroup]:
     for attachment in grant_request.attachments.all():
         by_kind.setdefault(attachment.kind, []).append(attachment)
     ordered = required + [kind for kind in AttachmentKind.values if kind not in required]
-    return [KindGroup(kind, AttachmentKind(kind).label, kind in required, by_kind.get(kind, [])) for kind in ordered]
+    organisation = grant_request.organisation
+    profile_w9 = (organisation.w9_original_name or "W-9.pdf") if organisation.w9 else ""
+    return [
+        KindGroup(
+            kind,
+            AttachmentKind(kind).label,
+            kind in required,
+            by_kind.get(kind, []),
+            on_file=profile_w9 if kind == AttachmentKind.W9 else "",
+        )
+        for kind in ordered
+    ]
 
 
 def _check_editable(grant_request) -> None:
@@ -53,13 +67,26 @@ def _check_editable(grant_request) -> None:
 
 
 def can_remove(attachment, grant_request) -> bool:
-    """Drafts: any document. While answering a request for information: only documents added since
-    the request was submitted, so what the reviewers already read stays on file."""
+    """Drafts: any document. While answering a request for information that opened the attachments:
+    documents added since the request was submitted, and sent ones a newer upload of the same kind has
+    replaced — so the reviewers always keep at least the latest version of what they read."""
     if grant_request.status == GrantStatus.DRAFT:
         return True
     if grant_request.status == GrantStatus.INFORMATION_REQUESTED:
-        return grant_request.submitted_at is not None and attachment.uploaded_at > grant_request.submitted_at
+        if not can_edit_section(grant_request, "attachments"):
+            return False
+        if grant_request.submitted_at is not None and attachment.uploaded_at > grant_request.submitted_at:
+            return True
+        return is_superseded(attachment, grant_request)
     return False
+
+
+def is_superseded(attachment, grant_request) -> bool:
+    """A newer document of the same kind is attached to the request (uses a prefetch if present)."""
+    return any(
+        other.kind == attachment.kind and other.pk != attachment.pk and other.uploaded_at > attachment.uploaded_at
+        for other in grant_request.attachments.all()
+    )
 
 
 def add_attachment(grant_request, *, kind: str, upload, user) -> Attachment:
@@ -99,7 +126,8 @@ def remove_attachment(attachment, *, user) -> None:
         _check_editable(locked)
         if not can_remove(attachment, locked):
             raise AttachmentsLocked(
-                "Documents sent with the original submission stay on file; upload a new version instead."
+                "Documents sent with the submission stay on file until a newer version of the same kind is "
+                "uploaded; upload the new version first, then remove the old one."
             )
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()

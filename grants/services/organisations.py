@@ -20,7 +20,7 @@ from .stored_files import delete_after_commit, deleted_on_failure
 
 INELIGIBLE_TYPE_MESSAGE = (
     "Individual healthcare practitioners and medical practices (including practice groups) cannot apply for "
-    "IME grants. If you are planning an educational activity, ask an eligible organisation — an accredited "
+    "IME grants. If you are planning an educational activity, ask an eligible organization — an accredited "
     "CME/CE provider, a hospital or university, or a professional society — to apply; its account owner can "
     "then invite you to join."
 )
@@ -38,7 +38,7 @@ def membership_of(user) -> Membership | None:
 
 def _require_owner(organisation: Organisation, user) -> None:
     if not Membership.objects.filter(organisation=organisation, user=user, role=Membership.Role.OWNER).exists():
-        raise PermissionDenied("Only the organisation's owner can do this.")
+        raise PermissionDenied("Only the organization's owner can do this.")
 
 
 def attach_w9(organisation: Organisation, upload) -> str:
@@ -78,13 +78,13 @@ def _create_with_owner(organisation: Organisation, user) -> Organisation:
     # durable: this is the real commit, so a failure here is the only way the W-9 can be orphaned.
     with transaction.atomic(durable=True):
         if Membership.objects.select_for_update().filter(user=user).exists():
-            raise OrganisationRuleError("You already belong to an organisation, so you cannot register another one.")
+            raise OrganisationRuleError("You already belong to an organization, so you cannot register another one.")
         organisation.save()
         try:
             with transaction.atomic():
                 Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.OWNER)
         except IntegrityError as exc:  # a second tab registered one at the same moment
-            raise OrganisationRuleError("You already belong to an organisation.") from exc
+            raise OrganisationRuleError("You already belong to an organization.") from exc
     return organisation
 
 
@@ -138,12 +138,12 @@ def invite_member(*, organisation: Organisation, email: str, invited_by) -> Invi
 def invitation_link_problem(invitation: Invitation) -> str | None:
     """Why the link itself no longer works (withdrawn, used, expired); None while it is usable."""
     if invitation.revoked_at is not None:
-        return "This invitation was withdrawn by the organisation. Ask its owner to invite you again if needed."
+        return "This invitation was withdrawn by the organization. Ask its owner to invite you again if needed."
     if invitation.accepted_at is not None:
         return "This invitation has already been used. Each invitation link works once."
     if invitation.expires_at <= timezone.now():
         expired_on = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
-        return f"This invitation expired on {expired_on}. Ask the organisation's owner to send you a new one."
+        return f"This invitation expired on {expired_on}. Ask the organization's owner to send you a new one."
     return None
 
 
@@ -157,7 +157,7 @@ def invitation_problem(invitation: Invitation, user) -> str | None:
         return f"You are already a member of {current.organisation}."
     if current is not None:
         return (
-            f"You already belong to {current.organisation}. An account can belong to only one organisation, "
+            f"You already belong to {current.organisation}. An account can belong to only one organization, "
             "so this invitation cannot be accepted with this account."
         )
     addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)
@@ -183,7 +183,7 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
                 organisation=invitation.organisation, user=user, role=Membership.Role.MEMBER
             )
     except IntegrityError as exc:
-        raise OrganisationRuleError("You already belong to an organisation.") from exc
+        raise OrganisationRuleError("You already belong to an organization.") from exc
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     owner = invitation.organisation.owner
@@ -214,7 +214,7 @@ def remove_member(*, membership: Membership, by) -> None:
     organisation = membership.organisation
     _require_owner(organisation, by)
     if membership.user_id == by.pk or membership.role == Membership.Role.OWNER:
-        raise OrganisationRuleError("The owner cannot be removed from the organisation.")
+        raise OrganisationRuleError("The owner cannot be removed from the organization.")
     removed_user = membership.user
     membership.delete()
     queue_email(

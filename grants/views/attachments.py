@@ -88,8 +88,7 @@ def attachments_section(request, grant_request):
         "next_section": next_open_section(grant_request, SECTION_SLUG),
         "form": form,
     }
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "grants/requests/attachments_section.html", context, status=status)
+    return render(request, "grants/requests/attachments_section.html", context)
 
 
 @login_required

@@ -48,7 +48,7 @@ def request_answer(request, pk):
         else:
             messages.success(request, ANSWER_SENT)
             return redirect(_request_page(grant_request))
-    return render_request_page(request, grant_request, answer_form=form, status=400)
+    return render_request_page(request, grant_request, answer_form=form)
 
 
 @login_required
@@ -70,7 +70,7 @@ def request_message(request, pk):
         else:
             messages.success(request, MESSAGE_SENT)
             return redirect(_request_page(grant_request, "#messages"))
-    return render_request_page(request, grant_request, message_form=form, status=400)
+    return render_request_page(request, grant_request, message_form=form)
 
 
 urlpatterns = [

@@ -31,7 +31,7 @@ def _owner_refusal(request, organisation, action: str):
 @login_required
 def organisation_create(request):
     if services.membership_of(request.user):
-        messages.info(request, "You already belong to an organisation; here are its details.")
+        messages.info(request, "You already belong to an organization; here are its details.")
         return redirect("grants:organisation_detail")
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +59,7 @@ def _organisation_for_page(membership: Membership) -> Organisation:
     ).get(pk=membership.organisation_id)
 
 
-def _detail_page(request, membership: Membership, invite_form=None, status=200):
+def _detail_page(request, membership: Membership, invite_form=None):
     organisation = _organisation_for_page(membership)
     is_owner = membership.role == Membership.Role.OWNER
     context = {
@@ -73,7 +73,7 @@ def _detail_page(request, membership: Membership, invite_form=None, status=200):
         "today": timezone.localdate(),
         "invitation_days": settings.IME_INVITATION_DAYS,
     }
-    return render(request, "grants/organisations/detail.html", context, status=status)
+    return render(request, "grants/organisations/detail.html", context)
 
 
 @login_required
@@ -81,7 +81,7 @@ def organisation_detail(request):
     membership = services.membership_of(request.user)
     if membership is None:
         messages.info(
-            request, "You have not joined an organisation yet. Register yours below, or ask its owner to invite you."
+            request, "You have not joined an organization yet. Register yours below, or ask its owner to invite you."
         )
         return redirect("grants:organisation_create")
     return _detail_page(request, membership)
@@ -94,7 +94,7 @@ def organisation_edit(request):
         return redirect("grants:organisation_create")
     organisation = membership.organisation
     if membership.role != Membership.Role.OWNER:
-        return _owner_refusal(request, organisation, "change the organisation's details")
+        return _owner_refusal(request, organisation, "change the organization's details")
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +104,7 @@ def organisation_edit(request):
         except services.OrganisationRuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The organisation's details are saved.")
+            messages.success(request, "The organization's details are saved.")
             return redirect("grants:organisation_detail")
     return render(
         request, "grants/organisations/form.html", {"form": form, "creating": False, "organisation": organisation}
@@ -126,7 +126,7 @@ def organisation_w9(request):
 def organisation_invite(request):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "invite members")
     form = InvitationForm(request.POST, inviter=request.user)
@@ -144,7 +144,7 @@ def organisation_invite(request):
                 f"{date_format(timezone.localtime(invitation.expires_at), 'F j, Y')}.",
             )
             return redirect("grants:organisation_detail")
-    return _detail_page(request, membership, invite_form=form, status=200)
+    return _detail_page(request, membership, invite_form=form)
 
 
 @login_required
@@ -152,7 +152,7 @@ def organisation_invite(request):
 def invitation_revoke(request, pk):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     invitation = get_object_or_404(Invitation, pk=pk, organisation_id=membership.organisation_id)
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "withdraw invitations")
@@ -169,14 +169,14 @@ def invitation_revoke(request, pk):
 def member_remove(request, pk):
     membership = services.membership_of(request.user)
     if membership is None:
-        raise Http404("No organisation.")
+        raise Http404("No organization.")
     member = get_object_or_404(
         Membership.objects.select_related("user", "organisation"), pk=pk, organisation_id=membership.organisation_id
     )
     if membership.role != Membership.Role.OWNER:
         return _owner_refusal(request, membership.organisation, "remove members")
     if member.pk == membership.pk:
-        messages.error(request, "You are the owner, so you cannot remove yourself from the organisation.")
+        messages.error(request, "You are the owner, so you cannot remove yourself from the organization.")
         return redirect("grants:organisation_detail")
     if request.method == "POST":
         try:
@@ -211,7 +211,7 @@ def invitation_accept(request, token):
             messages.success(request, f"Welcome to {invitation.organisation}. You can now see its grant requests.")
             return redirect("grants:organisation_detail")
     context["problem"] = problem
-    return render(request, "grants/organisations/invitation_accept.html", context, status=200)
+    return render(request, "grants/organisations/invitation_accept.html", context)
 
 
 urlpatterns = [

@@ -31,7 +31,7 @@ def next_action(status: str) -> str:
 def request_list(request):
     membership = membership_of(request.user)
     if membership is None:
-        messages.info(request, "Tell us about your organisation first; its grant requests will then appear here.")
+        messages.info(request, "Tell us about your organization first; its grant requests will then appear here.")
         return redirect("grants:organisation_create")
     organisation = membership.organisation
     requests_qs = GrantRequest.objects.filter(organisation=organisation).only(
@@ -91,7 +91,7 @@ def request_detail(request, pk):
     return render_request_page(request, applicant_request(request.user, pk))
 
 
-def render_request_page(request, grant_request, *, answer_form=None, message_form=None, status=200):
+def render_request_page(request, grant_request, *, answer_form=None, message_form=None):
     """The request page; the answer and message views re-render it with their bound, invalid form so
     the error shows next to what was typed. A fixed number of queries however long the history."""
     entries = timeline(grant_request)
@@ -114,7 +114,6 @@ def render_request_page(request, grant_request, *, answer_form=None, message_for
             "next_action": next_action(grant_request.status),
             "first_section_url": _first_editable_section_url(grant_request, editable),
         },
-        status=status,
     )
 
 

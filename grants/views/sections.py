@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods
 
-from .. import sections
+from .. import eligibility, sections
 from ..forms.requests import EXTRA_ROWS, build_section_forms, error_summary, excluded_category_labels
 from ..models import GrantRequest, Membership
 from ..services.drafts import RequestNotEditable, save_section, start_draft
@@ -33,7 +33,7 @@ READ_ONLY_MESSAGE = "This request has been submitted and is read-only."
 def request_create(request):
     """GET explains what a request needs; POST starts the draft and opens its first section."""
     if not Membership.objects.filter(user=request.user).exists():
-        messages.info(request, "Before you start a grant request, register your organisation or join it by invitation.")
+        messages.info(request, "Before you start a grant request, register your organization or join it by invitation.")
         return redirect("grants:organisation_create")
     if request.method == "GET":
         return render(request, "grants/requests/section_start.html", {"sections": sections.SECTIONS})
@@ -86,7 +86,7 @@ def request_section(request, pk, section):
     page = _page_facts(grant_request, current)
     form, formsets = build_section_forms(current.slug, grant_request, data=request.POST)
     if not all([form.is_valid(), *[formset.is_valid() for formset in formsets.values()]]):
-        return _render(request, grant_request, current, form, formsets, page=page, status=400)
+        return _render(request, grant_request, current, form, formsets, page=page)
     try:
         save_section(grant_request, current, form, formsets, request.user)
     except RequestNotEditable as refused:
@@ -161,8 +161,13 @@ def _budget_facts(grant_request) -> dict:
     }
 
 
-def _render(request, grant_request, current, form, formsets, page=None, status=200):
+def _render(request, grant_request, current, form, formsets, page=None):
     page = page or _page_facts(grant_request, current)
+    prefilled = [] if form is None or form.is_bound else getattr(form, "prefilled", [])
+    if prefilled:
+        # Boxes filled in from the organization profile are not missing on screen: the page says to save them.
+        shown = {eligibility.accreditation_field_message(name) for name in prefilled}
+        page = {**page, "missing": [item for item in page["missing"] if item not in shown]}
     for formset in formsets.values():
         for row in formset.forms:
             row.saved_total = page.get("line_totals", {}).get(row.instance.pk)
@@ -180,9 +185,10 @@ def _render(request, grant_request, current, form, formsets, page=None, status=2
         "formsets": formsets,
         "errors": error_summary(form, formsets) if bound else [],
         "not_applicable": form is None,
+        "prefilled_labels": [str(form[name].label).lower() for name in prefilled],
         "answering_information_request": is_answering_information_request(grant_request),
     }
-    return render(request, f"grants/requests/section_{current.slug}.html", context, status=status)
+    return render(request, f"grants/requests/section_{current.slug}.html", context)
 
 
 urlpatterns = [

@@ -32,7 +32,7 @@ def _problem_rows(grant_request, problems) -> list[dict]:
     return rows
 
 
-def _render_review(request, grant_request, problems, status=200):
+def _render_review(request, grant_request, problems, refused=False):
 
     return render(
         request,
@@ -40,9 +40,10 @@ def _render_review(request, grant_request, problems, status=200):
         {
             "grant_request": grant_request,
             "problems": _problem_rows(grant_request, problems),
+            # A refused "Submit" is an error page (title, focus); the same list on a plain visit is a to-do list.
+            "refused": refused,
             "section_links": {s.slug: section_url(grant_request, s.slug) for s in SECTIONS},
         },
-        status=status,
     )
 
 
@@ -74,7 +75,7 @@ def request_submit(request, pk):
         result = submit_request(grant_request, request.user)
     except SubmissionRefused as refused:
         grant_request = applicant_request(request.user, pk)
-        return _render_review(request, grant_request, refused.problems, status=400)
+        return _render_review(request, grant_request, refused.problems, refused=True)
     if not result.newly_submitted:
         return _not_a_draft(request, result.grant_request)
     messages.success(
@@ -122,14 +123,13 @@ def request_withdraw(request, pk):
         request,
         "grants/requests/withdraw_confirm.html",
         {"grant_request": grant_request, "form": form},
-        status=400 if form.is_bound else 200,
     )
 
 
 def _too_late_message(grant_request) -> str:
     return (
         f"This request is {grant_request.get_status_display().lower()}; a request can be withdrawn only "
-        "before a decision is made. If your programme cannot go ahead, please write to the IME team."
+        "before a decision is made. If your program cannot go ahead, please write to the IME team."
     )
 
 
