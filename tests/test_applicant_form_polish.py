@@ -10,15 +10,15 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from reviews.roles import Role
 
 from grants.choices import RequestType
 from grants.models import BudgetLine, GrantRequest, LearningObjective
 from grants.sections import SECTIONS
-from reviews.services import request_information
+from workflow.roles import Role
 
 from .factories import TINY_PDF, grant_request_in_screening, staff_with_role
 from .test_sections import BLANK_OBJECTIVE, rows
+from .workflow_steps import request_information
 
 pytestmark = pytest.mark.django_db
 
