@@ -27,19 +27,13 @@ from outbox.models import Email
 
 from .factories import GrantRequestFactory, applicant, attach_required_documents
 from .services import PrivateRedis, free_port, smtp_server, stop_sessions, wait_for
+from .test_outbox import INQUIRY
 
 pytestmark = [pytest.mark.multi_instance, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 INQUIRY_LIMIT = 3
-INQUIRY = {
-    "name": "Jordan Reyes",
-    "email": "jordan.reyes@cme.example.org",
-    "organisation": "Midwest CME Partners",
-    "subject": "Deadline for spring programs",
-    "message": "When should we apply for a program starting in April?",
-}
 
 
 @dataclass
