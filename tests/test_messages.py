@@ -5,13 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grants.models import GrantRequest, Message
+from grants.models import Message
 from grants.services.conversation import post_message
 from outbox.models import Email
 from workflow.engine import perform
 from workflow.roles import Role
 
 from .factories import grant_request_in_screening, staff_with_role
+from .workflow_steps import request_at
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +143,8 @@ def test_draft_has_no_message_form_and_refuses_messages(applicant_client, draft_
 
 
 @pytest.mark.parametrize("status", ["withdrawn", "declined", "closed"])
-def test_finished_request_has_no_message_form_and_refuses_messages(applicant_client, in_screening, status):
-    GrantRequest.objects.filter(pk=in_screening.pk).update(status=status)
+def test_finished_request_has_no_message_form_and_refuses_messages(applicant_client, applicant_user, status):
+    in_screening = request_at(status, member=applicant_user)
     page = applicant_client.get(detail_url(in_screening)).content.decode()
     assert message_url(in_screening) not in page
     assert "closed to new messages" in page
@@ -153,8 +154,8 @@ def test_finished_request_has_no_message_form_and_refuses_messages(applicant_cli
 
 
 @pytest.mark.parametrize("status", ["submitted", "screening", "medical_review", "approved", "in_progress"])
-def test_open_request_offers_the_message_form(applicant_client, in_screening, status):
-    GrantRequest.objects.filter(pk=in_screening.pk).update(status=status)
+def test_open_request_offers_the_message_form(applicant_client, applicant_user, status):
+    in_screening = request_at(status, member=applicant_user)
     page = applicant_client.get(detail_url(in_screening)).content.decode()
     assert f'action="{message_url(in_screening)}"' in page
 

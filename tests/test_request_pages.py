@@ -9,6 +9,7 @@ from grants.services.submission import submit_request
 from workflow.engine import perform
 
 from .factories import AttachmentFactory, GrantRequestFactory, UserFactory, attach_required_documents
+from .workflow_steps import PATHS, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +174,8 @@ def test_staff_are_shown_as_the_ime_team_and_information_requests_are_a_banner(
     assert staff_user.email not in page
 
 
-def test_decided_request_offers_no_withdrawal(applicant_client, submitted_request):
-    GrantRequest.objects.filter(pk=submitted_request.pk).update(status="declined")
+def test_decided_request_offers_no_withdrawal(applicant_client, submitted_request, applicant_user):
+    walk(submitted_request, PATHS["declined"], member=applicant_user)
     page = applicant_client.get(detail_url(submitted_request)).content.decode()
     assert reverse("grants:request_withdraw", args=[submitted_request.pk]) not in page
 

@@ -14,6 +14,7 @@ from outbox.models import Email
 from workflow.engine import perform
 
 from .factories import GrantRequestFactory, applicant, attach_required_documents
+from .workflow_steps import PATHS, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -258,8 +259,9 @@ def test_withdraw_post_withdraws_and_tells_everyone(applicant_client, submitted_
     assert "the symposium is cancelled" in alert.body_text
 
 
-def test_decided_request_cannot_be_withdrawn(applicant_client, submitted_request):
-    GrantRequest.objects.filter(pk=submitted_request.pk).update(status="declined")
+def test_decided_request_cannot_be_withdrawn(applicant_client, submitted_request, applicant_user):
+    walk(submitted_request, PATHS["declined"], member=applicant_user)
+    Email.objects.all().delete()  # the decision's own mail; the refusal must send none
     response = applicant_client.get(withdraw_url(submitted_request), follow=True)
     assert response.redirect_chain == [(detail_url(submitted_request), 302)]
     assert "can be withdrawn only before a decision" in response.content.decode()
