@@ -55,6 +55,7 @@ def test_make_run_with_a_broker_starts_a_worker_that_delivers_inquiry_mail(
         "CELERY_BROKER_URL": stack_broker,
         # A demo on PostgreSQL: demo data and plain HTTP; a database server needs an explicit key.
         "IME_ENVIRONMENT": "demo",
+        "IME_DEMO_DATA": "0",  # only the inquiry's two mails, not the demo requests'
         "SECRET_KEY": secrets.token_urlsafe(50),
         "HTTPS": "0",
         "WEB_WORKERS": "1",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.utils import timezone
 
 from grants.models import Attachment, GrantRequest, Organisation
 from grants.services.attachments import AttachmentsLocked, add_attachment
@@ -81,7 +82,9 @@ def test_upload_refused_when_the_request_was_submitted_meanwhile_leaves_no_file(
     def submit_meanwhile():
         with transaction.atomic():
             GrantRequest.objects.select_for_update(nowait=True).get(pk=grant_request.pk)
-            return GrantRequest.objects.filter(pk=grant_request.pk).update(status=GrantStatus.SUBMITTED)
+            return GrantRequest.objects.filter(pk=grant_request.pk).update(
+                status=GrantStatus.SUBMITTED, reference="IME-2026-00001", submitted_at=timezone.now()
+            )
 
     upload = UploadWithVisitor("letter.pdf", TINY_PDF, submit_meanwhile)
     with pytest.raises(AttachmentsLocked):
