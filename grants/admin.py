@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from reviews.admin_views import actions, downloads, request_page, reviewing
-from reviews.admin_views.common import staff_requests
+from reviews.admin_views.common import person_name, staff_requests
 from reviews.models import Assignment
 
 from .models import GrantRequest, Membership, Organisation
@@ -200,7 +200,12 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
     ordering = ("submitted_at", "pk")
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = [f.name for f in GrantRequest._meta.fields]
+    # Accounts show as names: Django would link them to the user admin, which most staff may not open.
+    fields = [
+        {"created_by": "created_by_name", "attested_by": "attested_by_name"}.get(f.name, f.name)
+        for f in GrantRequest._meta.fields
+    ]
+    readonly_fields = fields
     history_list_per_page = 50
 
     def get_queryset(self, request):
@@ -216,6 +221,14 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
                 )
             )
         )
+
+    @admin.display(description="created by")
+    def created_by_name(self, obj):
+        return person_name(obj.created_by) if obj.created_by_id else "—"
+
+    @admin.display(description="attested by")
+    def attested_by_name(self, obj):
+        return person_name(obj.attested_by) if obj.attested_by_id else "—"
 
     @admin.display(description="reference", ordering="reference")
     def reference_link(self, obj):

@@ -1,0 +1,48 @@
+"""Small things staff meet in the admin: what pages link to, what screen readers hear, how dates and
+names read, and the buttons' names."""
+
+import pytest
+from django.urls import reverse
+
+from grants.models import GrantRequest
+from grants.status import GrantStatus
+from portal.models import Inquiry
+from reviews.roles import Role
+
+from .factories import GrantRequestFactory, staff_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def request_in(status, **fields):
+    grant_request = GrantRequestFactory(**fields)
+    GrantRequest.objects.filter(pk=grant_request.pk).update(
+        status=status, reference=f"IME-2026-{grant_request.pk:05d}", submitted_at=grant_request.created_at
+    )
+    grant_request.refresh_from_db()
+    return grant_request
+
+
+def page_url(grant_request):
+    return reverse("admin:grants_grantrequest_change", args=[grant_request.pk])
+
+
+def test_a_saved_version_names_the_applicant_without_linking_to_accounts_staff_cannot_open(client):
+    grant_request = request_in(GrantStatus.SCREENING)
+    client.force_login(staff_with_role(Role.MEDICAL))
+    version = grant_request.history.order_by("history_date").first()
+    url = reverse("admin:grants_grantrequest_simple_history", args=[grant_request.pk, version.history_id])
+
+    page = client.get(url).content.decode()
+
+    assert "/admin/auth/user/" not in page
+    assert grant_request.created_by.get_full_name() in page
+
+
+def test_each_status_box_in_the_inquiry_list_says_whose_status_it_is(client):
+    Inquiry.objects.create(name="Jordan Lee", email="jl@example.org", subject="Spring deadline", message="When?")
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    page = client.get(reverse("admin:portal_inquiry_changelist")).content.decode()
+
+    assert 'aria-label="Status of “Spring deadline”"' in page
