@@ -1,6 +1,8 @@
 """Small things staff meet in the admin: what pages link to, what screen readers hear, how dates and
 names read, and the buttons' names."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -46,3 +48,21 @@ def test_each_status_box_in_the_inquiry_list_says_whose_status_it_is(client):
     page = client.get(reverse("admin:portal_inquiry_changelist")).content.decode()
 
     assert 'aria-label="Status of “Spring deadline”"' in page
+
+
+def test_a_success_message_is_announced_politely_and_a_refusal_at_once(client):
+    grant_request = request_in(GrantStatus.SCREENING)
+    declined = request_in(GrantStatus.DECLINED)
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    sent = client.post(
+        reverse("admin:grants_grantrequest_message", args=[grant_request.pk]), {"body": "Hello"}, follow=True
+    ).content.decode()
+    refused = client.post(
+        reverse("admin:grants_grantrequest_action", args=[declined.pk, "send_to_medical_review"]),
+        {"expected_status": GrantStatus.DECLINED, "note": "x"},
+        follow=True,
+    ).content.decode()
+
+    assert '<span role="status">Message sent; the applicant has been emailed.</span>' in sent
+    assert re.search(r'<li class="error"><span role="alert">[^<]*not possible while the request is declined', refused)
