@@ -11,7 +11,7 @@ from grants.status import GrantStatus
 from portal.models import Inquiry
 from reviews.roles import Role
 
-from .factories import GrantRequestFactory, staff_with_role
+from .factories import PASSWORD, GrantRequestFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,20 @@ def test_a_success_message_is_announced_politely_and_a_refusal_at_once(client):
 
     assert '<span role="status">Message sent; the applicant has been emailed.</span>' in sent
     assert re.search(r'<li class="error"><span role="alert">[^<]*not possible while the request is declined', refused)
+
+
+def test_staff_sign_in_to_the_admin_with_their_email_which_the_form_asks_for(client):
+    staff = staff_with_role(Role.COORDINATOR, username="ccoordinator7", email="casey@axsome.example.com")
+
+    form = client.get(reverse("admin:login")).content.decode()
+    wrong = client.post(reverse("admin:login"), {"username": "casey@axsome.example.com", "password": "nope"})
+    signed_in = client.post(
+        reverse("admin:login"), {"username": "casey@axsome.example.com", "password": PASSWORD, "next": "/admin/"}
+    )
+
+    assert '<label for="id_username" class="required">Email:</label>' in form
+    assert 'type="email" name="username" autocomplete="email"' in form
+    assert "Username" not in form
+    assert "Enter the email address and password of a staff account" in wrong.content.decode()
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
+    assert client.get("/admin/").context["user"] == staff

@@ -475,7 +475,7 @@ def test_a_declined_request_offers_nothing_more(client):
 def staff_sign_in(page, live_server, user):
     page.context.clear_cookies()
     page.goto(live_server.url + reverse("admin:login"))
-    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()

@@ -78,7 +78,7 @@ def staff_sign_in(page, live_server, user, check_accessibility=False):
     page.goto(live_server.url + "/admin/login/")
     if check_accessibility:
         assert_accessible(page, "staff sign-in")
-    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/2fa/verify/**")
