@@ -83,3 +83,13 @@ def test_staff_sign_in_to_the_admin_with_their_email_which_the_form_asks_for(cli
     assert "Enter the email address and password of a staff account" in wrong.content.decode()
     assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
     assert client.get("/admin/").context["user"] == staff
+
+
+def test_the_two_assign_buttons_say_whom_they_assign(client):
+    grant_request = request_in(GrantStatus.MEDICAL_REVIEW)
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    page = client.get(page_url(grant_request)).content.decode()
+
+    buttons = re.findall(r'<input type="submit" class="button" value="([^"]+)">', page)
+    assert buttons == ["Assign medical reviewer", "Assign committee member"]

@@ -128,7 +128,7 @@ def status_badge(page) -> str:
 def assign(page, role_label, user):
     page.get_by_label(f"{role_label} to assign").select_option(label=f"{user.get_full_name()} ({user.email})")
     page.get_by_label(f"{role_label} to assign").locator("xpath=ancestor::form").get_by_role(
-        "button", name="Assign and email"
+        "button", name=f"Assign {role_label.lower()}"
     ).click()
     page.wait_for_load_state()
     assert f"{user.get_full_name()} is assigned" in flash(page)

@@ -12,7 +12,7 @@ from ..choices import DeclineReason, ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
 from ..models import Decision, InformationRequest
 from ..roles import REVIEWER_ASSIGNERS, Role, roles_of
-from ..services import current_stage, section_titles
+from ..services import STAGE_ROLES, current_stage, section_titles
 from ..workflow import available_transitions
 from .changes import last_resubmission
 from .common import admin_context, days_since, load_request, staff_requests
@@ -84,7 +84,13 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
     assignment_forms = []
     if can_assign:
         for stage in ReviewStage:
-            assignment_forms.append(bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage))
+            assignment_forms.append(
+                {
+                    "form": bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage),
+                    # Named by who is assigned, so the two buttons on the page say which is which.
+                    "button": f"Assign {STAGE_ROLES[stage].label.lower()}",
+                }
+            )
     reviewed_by_me = {(r.stage, r.reviewer_id) for r in reviews if r.submitted_at}
     for assignment in assignments:
         assignment.removable = can_assign and (assignment.stage, assignment.reviewer_id) not in reviewed_by_me
