@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 
 from grants.models import GrantRequest
+from grants.services.organisations import invitation_problem, invite_member
 from grants.status import GrantStatus
 from portal.models import Inquiry
 from reviews.roles import Role
+from reviews.services import assign_reviewer
 
-from .factories import PASSWORD, GrantRequestFactory, staff_with_role
+from .factories import PASSWORD, GrantRequestFactory, applicant, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,27 @@ def test_the_two_assign_buttons_say_whom_they_assign(client):
 
     buttons = re.findall(r'<input type="submit" class="button" value="([^"]+)">', page)
     assert buttons == ["Assign medical reviewer", "Assign committee member"]
+
+
+def test_a_sentence_ending_in_a_name_with_a_full_stop_keeps_one_full_stop(client):
+    grant_request = request_in(GrantStatus.MEDICAL_REVIEW)
+    assert grant_request.organisation.legal_name.endswith(", Inc.")
+    reviewer = staff_with_role(Role.MEDICAL)
+    assign_reviewer(grant_request, reviewer=reviewer, stage="medical_review", by=staff_with_role(Role.COORDINATOR))
+    client.force_login(reviewer)
+
+    page = client.get(page_url(grant_request)).content.decode()
+
+    assert f"or with {grant_request.organisation.legal_name} If you do" in page
+    assert "Inc.." not in page
+
+
+def test_an_invitation_to_someone_in_another_organisation_names_it_with_one_full_stop():
+    owner, member_elsewhere = applicant(), applicant()
+    organisation = owner.membership.organisation
+    invitation = invite_member(organisation=organisation, email=member_elsewhere.email, invited_by=owner)
+
+    problem = invitation_problem(invitation, member_elsewhere)
+
+    assert problem.startswith(f"You already belong to {member_elsewhere.membership.organisation.legal_name} An account")
+    assert "Inc.." not in problem

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from outbox.services import queue_email
+from portal.text import end_sentence
 
 from ..choices import INELIGIBLE_ORGANISATION_TYPES
 from ..models import Invitation, Membership, Organisation
@@ -97,7 +98,7 @@ def invite_member(*, organisation: Organisation, email: str, invited_by) -> Invi
     _require_owner(organisation, invited_by)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise OrganisationRuleError(f"{email} is already a member of {organisation}.")
+        raise OrganisationRuleError(f"{email} is already a member of {end_sentence(organisation)}")
     now = timezone.now()
     organisation.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -136,10 +137,11 @@ def invitation_problem(invitation: Invitation, user) -> str | None:
         return link_problem
     current = Membership.objects.filter(user=user).select_related("organisation").first()
     if current is not None and current.organisation_id == invitation.organisation_id:
-        return f"You are already a member of {current.organisation}."
+        return f"You are already a member of {end_sentence(current.organisation)}"
     if current is not None:
         return (
-            f"You already belong to {current.organisation}. An account can belong to only one organisation, "
+            f"You already belong to {end_sentence(current.organisation)} "
+            "An account can belong to only one organisation, "
             "so this invitation cannot be accepted with this account."
         )
     addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
+from portal.text import end_sentence
+
 from ..forms.organisations import InvitationForm, OrganisationForm
 from ..models import Invitation, Membership, Organisation
 from ..services import organisations as services
@@ -212,7 +214,8 @@ def invitation_accept(request, token):
         except services.OrganisationRuleError as error:
             problem = str(error)
         else:
-            messages.success(request, f"Welcome to {invitation.organisation}. You can now see its grant requests.")
+            welcome = f"Welcome to {end_sentence(invitation.organisation)} You can now see its grant requests."
+            messages.success(request, welcome)
             return redirect("grants:organisation_detail")
     context["problem"] = problem
     return render(request, "grants/organisations/invitation_accept.html", context, status=200)
