@@ -250,7 +250,7 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="starts", ordering="start_date")
     def starts(self, obj):
-        return date_format(obj.start_date, "M j, Y") if obj.start_date else "—"
+        return date_format(obj.start_date) if obj.start_date else "—"
 
     @admin.display(description="requested", ordering="amount_requested")
     def amount(self, obj):

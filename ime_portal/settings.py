@@ -158,6 +158,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date style everywhere ("March 31, 2027"): ime_portal/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["ime_portal.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"

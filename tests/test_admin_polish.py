@@ -2,18 +2,22 @@
 names read, and the buttons' names."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.models import GrantRequest
 from grants.services.organisations import invitation_problem, invite_member
 from grants.status import GrantStatus
+from outbox.models import Email
 from portal.models import Inquiry
 from reviews.roles import Role
 from reviews.services import assign_reviewer
 
-from .factories import PASSWORD, GrantRequestFactory, applicant, staff_with_role
+from .factories import PASSWORD, GrantRequestFactory, applicant, staff_with_role, submitted_grant_request
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +123,47 @@ def test_an_invitation_to_someone_in_another_organisation_names_it_with_one_full
 
     assert problem.startswith(f"You already belong to {member_elsewhere.membership.organisation.legal_name} An account")
     assert "Inc.." not in problem
+
+
+# --- One date style ---------------------------------------------------------------------------
+
+
+def spelled_out(day) -> str:
+    """The portal's one way of writing a date: March 31, 2027."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def test_the_request_page_gives_the_start_date_once_and_how_far_away_it_is(client):
+    start = timezone.localdate() + timedelta(days=120)
+    grant_request = request_in(GrantStatus.SCREENING, start_date=start, end_date=start)
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    page = client.get(page_url(grant_request)).content.decode()
+
+    assert f"<dd>{spelled_out(start)} (in 120 days)</dd>" in page
+
+
+def test_the_queue_and_the_emails_write_dates_like_the_pages(client):
+    start = timezone.localdate() + timedelta(days=90)
+    user = applicant()
+    grant_request = submitted_grant_request(user, start_date=start, end_date=start)
+    client.force_login(staff_with_role(Role.COORDINATOR))
+
+    queue = client.get(reverse("admin:grants_grantrequest_changelist")).content.decode()
+    receipt = Email.objects.get(template="submission_receipt", to__contains=[user.email])
+    submitted = timezone.localtime(grant_request.submitted_at)
+
+    assert f'<td class="field-starts">{spelled_out(start)}</td>' in queue
+    assert spelled_out(start) in receipt.body_text
+    assert f"{spelled_out(submitted)}, {submitted:%-I:%M %p}" in receipt.body_text
+
+
+def test_no_template_spells_out_its_own_date_format():
+    """Dates go through DATE_FORMAT / DATETIME_FORMAT (ime_portal/formats), so one file decides how they read."""
+    own_formats = []
+    for path in (settings.BASE_DIR / "templates").rglob("*"):
+        if path.suffix in (".html", ".txt"):
+            text = path.read_text()
+            own_formats += [f"{path.name}: {m}" for m in re.findall(r'\|date:"(?![A-Z_]+")[^"]*"', text)]
+            own_formats += [f"{path.name}: {m}" for m in re.findall(r'{% now "(?![A-Z_]+")[^"]*" %}', text)]
+    assert own_formats == []

@@ -125,7 +125,7 @@ def invitation_link_problem(invitation: Invitation) -> str | None:
     if invitation.accepted_at is not None:
         return "This invitation has already been used. Each invitation link works once."
     if invitation.expires_at <= timezone.now():
-        expired_on = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
+        expired_on = date_format(timezone.localtime(invitation.expires_at))
         return f"This invitation expired on {expired_on}. Ask the organisation's owner to send you a new one."
     return None
 

@@ -147,7 +147,7 @@ def organisation_invite(request):
             messages.success(
                 request,
                 f"We emailed an invitation to {invitation.email}. The link works until "
-                f"{date_format(timezone.localtime(invitation.expires_at), 'F j, Y')}.",
+                f"{date_format(timezone.localtime(invitation.expires_at))}.",
             )
             return redirect("grants:organisation_detail")
     return _detail_page(request, membership, invite_form=form, status=200)

@@ -15,7 +15,7 @@ from ..roles import REVIEWER_ASSIGNERS, Role, roles_of
 from ..services import STAGE_ROLES, current_stage, section_titles
 from ..workflow import available_transitions
 from .changes import last_resubmission
-from .common import admin_context, days_since, load_request, staff_requests
+from .common import admin_context, days_since, load_request, relative_day, staff_requests
 from .scoring import reviews_by_stage
 
 TEMPLATE = "admin/grants/grantrequest/request_page.html"
@@ -102,6 +102,7 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
         grant_request=grant_request,
         original=grant_request,
         days_in_status=days_since(grant_request.status_changed_at),
+        starts_when=relative_day(grant_request.start_date) if grant_request.start_date else "",
         actions=staff_actions(grant_request, user, roles),
         status_changes=status_changes,
         resubmission=last_resubmission(grant_request, status_changes),
