@@ -167,6 +167,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # Bootstrap arrives from PyPI (bootstrap-wrapper) at install time and is served by the app.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", get_bootstrap_dir())]
 WHITENOISE_USE_FINDERS = True
+# Files browsers and crawlers ask for at the site's root (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 

@@ -167,3 +167,27 @@ def test_no_template_spells_out_its_own_date_format():
             own_formats += [f"{path.name}: {m}" for m in re.findall(r'\|date:"(?![A-Z_]+")[^"]*"', text)]
             own_formats += [f"{path.name}: {m}" for m in re.findall(r'{% now "(?![A-Z_]+")[^"]*" %}', text)]
     assert own_formats == []
+
+
+# --- Favicon ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/accounts/login/"])
+def test_every_page_names_its_icon_and_the_browser_finds_it(client, path):
+    client.cookies["ime_us_hcp"] = "yes"
+    page = client.get(path, follow=True).content.decode()
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert "/favicon.ico" in icons and any(icon.endswith(".svg") for icon in icons)
+
+    for icon in icons:
+        response = client.get(icon)
+        assert response.status_code == 200, icon
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body.startswith(b"\x00\x00\x01\x00") or body.startswith(b"<svg"), icon
+
+
+def test_favicon_ico_answers_without_the_us_hcp_gate(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
