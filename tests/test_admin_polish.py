@@ -17,7 +17,7 @@ from portal.models import Inquiry
 from reviews.roles import Role
 from reviews.services import assign_reviewer
 
-from .factories import PASSWORD, GrantRequestFactory, applicant, staff_with_role, submitted_grant_request
+from .factories import PASSWORD, GrantRequestFactory, UserFactory, applicant, staff_with_role, submitted_grant_request
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,45 @@ def test_favicon_ico_answers_without_the_us_hcp_gate(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+
+# --- Accounts: sign-in message and links in account emails -------------------------------------
+
+
+def test_the_sign_in_message_names_the_person_not_the_username_allauth_made_up(gated_client):
+    UserFactory(username="dwhitfield3", email="dana@provider.example.org", first_name="", last_name="")
+    UserFactory(username="spark", email="sam@provider.example.org", first_name="Sam", last_name="Park Jr.")
+
+    first = gated_client.post(
+        "/accounts/login/", {"login": "dana@provider.example.org", "password": PASSWORD}, follow=True
+    )
+    gated_client.post("/accounts/logout/")
+    second = gated_client.post(
+        "/accounts/login/", {"login": "sam@provider.example.org", "password": PASSWORD}, follow=True
+    )
+
+    assert "Signed in as dana@provider.example.org." in [str(m) for m in first.context["messages"]]
+    assert "Signed in as Sam Park Jr." in [str(m) for m in second.context["messages"]]
+    assert "dwhitfield3" not in first.content.decode() and "spark" not in second.content.decode()
+
+
+def test_account_emails_link_to_site_url_whatever_host_the_request_came_in_on(gated_client, settings):
+    settings.SITE_URL = "https://grants.example.org"
+    UserFactory(email="dana@provider.example.org")
+
+    gated_client.post(
+        "/accounts/signup/",
+        {
+            "email": "new.person@provider.example.org",
+            "password1": "Lakeside-Neuro-2026!",
+            "password2": "Lakeside-Neuro-2026!",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+    gated_client.post("/accounts/password/reset/", {"email": "dana@provider.example.org"}, HTTP_HOST="127.0.0.1")
+
+    verification = Email.objects.get(template="email_confirmation_signup")
+    reset = Email.objects.get(template="password_reset_key")
+    assert "https://grants.example.org/accounts/confirm-email/" in verification.body_text
+    assert "https://grants.example.org/accounts/password/reset/key/" in reset.body_text
+    assert "127.0.0.1" not in verification.body_text + verification.body_html + reset.body_text + reset.body_html
