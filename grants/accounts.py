@@ -1,8 +1,11 @@
-"""Accounts (django-allauth): every account email goes through the outbox like all other mail."""
+"""Accounts (django-allauth): every account email goes through the outbox like all other mail, and links
+to the portal at SITE_URL like all other mail."""
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -12,8 +15,25 @@ from outbox.services import store_email
 logger = logging.getLogger(__name__)
 
 
+def on_site(url: str) -> str:
+    """``url`` (built by allauth from the host the request came in on) moved to the portal's SITE_URL."""
+    parts = urlsplit(url)
+    site = urlsplit(settings.SITE_URL)
+    return urlunsplit((site.scheme, site.netloc, site.path.rstrip("/") + parts.path, parts.query, parts.fragment))
+
+
+def user_display(user) -> str:
+    """How allauth names a person ("Signed in as …"): their name, else their email; never the generated username."""
+    return user.get_full_name() or user.email
+
+
 class OutboxAccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
+        # The verification, reset and sign-up links: the request's host may be an internal name or an alias.
+        context = {
+            key: on_site(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
         ctx = {"email": email, "current_site": context.get("current_site"), **context}
         subject = render_to_string(f"{template_prefix}_subject.txt", ctx, self.request)
         subject = self.format_email_subject(" ".join(subject.split()))

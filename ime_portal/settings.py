@@ -189,6 +189,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Axsome IME Grants] "
 ACCOUNT_ADAPTER = "grants.accounts.OutboxAccountAdapter"
+ACCOUNT_USER_DISPLAY = "grants.accounts.user_display"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
@@ -227,6 +228,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date style everywhere ("March 31, 2027"): ime_portal/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["ime_portal.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -234,6 +237,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # Bootstrap arrives from PyPI (bootstrap-wrapper) at install time and is served by the app.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", get_bootstrap_dir())]
 WHITENOISE_USE_FINDERS = True
+# Files browsers and crawlers ask for at the site's root (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 

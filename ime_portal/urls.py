@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.forms import StaffSignInForm
+
 admin.site.site_header = "Axsome IME Grants — Medical Affairs"
 admin.site.site_title = "IME Grants staff"
 admin.site.index_title = "Grant administration"
 # The request queue is wide; the app list is one click away on the admin home instead.
 admin.site.enable_nav_sidebar = False
+admin.site.login_form = StaffSignInForm
 
 urlpatterns = [
     path("admin/2fa/", include("portal.two_factor.urls")),

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 
 from .models import Inquiry
 
@@ -25,3 +26,21 @@ class InquiryForm(forms.ModelForm):
 
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form, asking for what staff actually type: their email address.
+
+    Staff accounts are found by email (allauth's authentication backend accepts the email as the username).
+    """
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "Enter the email address and password of a staff account. The password is case-sensitive.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.label = "Email"
+        field.widget = forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})

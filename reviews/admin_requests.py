@@ -17,6 +17,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from grants.models import GrantRequest, Membership, Organisation
 from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
+from portal.people import person_name
 
 from .admin_views import actions, downloads, request_page, reviewing
 from .admin_views.common import staff_requests
@@ -193,7 +194,12 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
     ordering = ("submitted_at", "pk")
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = [f.name for f in GrantRequest._meta.fields]
+    # Accounts show as names: Django would link them to the user admin, which most staff may not open.
+    fields = [
+        {"created_by": "created_by_name", "attested_by": "attested_by_name"}.get(f.name, f.name)
+        for f in GrantRequest._meta.fields
+    ]
+    readonly_fields = fields
     history_list_per_page = 50
 
     def get_queryset(self, request):
@@ -209,6 +215,14 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
                 )
             )
         )
+
+    @admin.display(description="created by")
+    def created_by_name(self, obj):
+        return person_name(obj.created_by) if obj.created_by_id else "—"
+
+    @admin.display(description="attested by")
+    def attested_by_name(self, obj):
+        return person_name(obj.attested_by) if obj.attested_by_id else "—"
 
     @admin.display(description="reference", ordering="reference")
     def reference_link(self, obj):
@@ -230,7 +244,7 @@ class GrantRequestAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="starts", ordering="start_date")
     def starts(self, obj):
-        return date_format(obj.start_date, "M j, Y") if obj.start_date else "—"
+        return date_format(obj.start_date) if obj.start_date else "—"
 
     @admin.display(description="requested", ordering="amount_requested")
     def amount(self, obj):

@@ -528,7 +528,7 @@ def test_a_declined_request_offers_nothing_more(client):
 def staff_sign_in(page, live_server, user):
     page.context.clear_cookies()
     page.goto(live_server.url + reverse("admin:login"))
-    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
@@ -560,7 +560,7 @@ def test_staff_screen_assign_and_review_a_request_in_the_browser(page, live_serv
     page.get_by_label("Note for the record").fill("Complete; eligible.")
     page.get_by_role("button", name="Confirm: send to medical review").click()
     page.get_by_label("Medical reviewer to assign").select_option(label=f"Morgan Medic ({reviewer.email})")
-    page.get_by_role("button", name="Assign and email").first.click()
+    page.get_by_role("button", name="Assign medical reviewer").click()
     assert "Morgan Medic is assigned" in page.locator(".messagelist").inner_text()
 
     staff_sign_in(page, live_server, reviewer)

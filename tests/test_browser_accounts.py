@@ -27,7 +27,8 @@ def _newest_verification_link() -> str:
     return match.group(0)
 
 
-def test_sign_up_verify_and_register_the_organisation_in_chromium(gated_page, live_server, tmp_path):
+def test_sign_up_verify_and_register_the_organisation_in_chromium(gated_page, live_server, tmp_path, settings):
+    settings.SITE_URL = live_server.url  # where the emailed links point
     page = gated_page
     page.goto(live_server.url + "/accounts/login/")
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"

@@ -25,7 +25,7 @@ def code_from_secret(secret: str, steps_ahead: int = 0) -> str:
 def sign_in_with_password(page, live_server, user):
     page.context.clear_cookies()
     page.goto(live_server.url + reverse("admin:login"))
-    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 

@@ -75,7 +75,8 @@ def save_and_continue(page, to_section: str):
     assert_accessible(page, f"{to_section} section")
 
 
-def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server, tmp_path):
+def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server, tmp_path, settings):
+    settings.SITE_URL = live_server.url  # where the emailed links point
     page.set_default_timeout(15_000)
     today = timezone.localdate()
     start = today + timedelta(days=100)

@@ -75,7 +75,7 @@ def staff_sign_in(page, live_server, user, check_accessibility=False):
     page.goto(live_server.url + "/admin/login/")
     if check_accessibility:
         assert_accessible(page, "staff sign-in")
-    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/2fa/verify/**")
@@ -125,7 +125,7 @@ def status_badge(page) -> str:
 def assign(page, role_label, user):
     page.get_by_label(f"{role_label} to assign").select_option(label=f"{user.get_full_name()} ({user.email})")
     page.get_by_label(f"{role_label} to assign").locator("xpath=ancestor::form").get_by_role(
-        "button", name="Assign and email"
+        "button", name=f"Assign {role_label.lower()}"
     ).click()
     page.wait_for_load_state()
     assert f"{user.get_full_name()} is assigned" in flash(page)

@@ -140,7 +140,7 @@ class OrganisationForm(forms.ModelForm):
             elif expiry is not None and expiry < timezone.localdate():
                 self.add_error(
                     "accreditation_expiry",
-                    f"This accreditation expired on {date_format(expiry, 'F j, Y')}. Enter the expiry date of your "
+                    f"This accreditation expired on {date_format(expiry)}. Enter the expiry date of your "
                     "current accreditation, or choose “Not accredited”.",
                 )
         elif body == AccreditationBody.NONE:

@@ -5,6 +5,8 @@ requests for information and the message thread, and the decision. The workflow 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal.people import person_name
 
@@ -69,7 +71,7 @@ class InformationRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Information request of {self.created_at:%Y-%m-%d}"
+        return f"Information request of {date_format(timezone.localtime(self.created_at))}"
 
     @property
     def is_open(self) -> bool:
@@ -92,7 +94,7 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Message of {self.created_at:%Y-%m-%d %H:%M}"
+        return f"Message of {date_format(timezone.localtime(self.created_at), 'DATETIME_FORMAT')}"
 
 
 class Decision(models.Model):

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 
 from outbox.services import queue_email
 from portal.people import person_name
+from portal.text import end_sentence
 
 from ..choices import INELIGIBLE_ORGANISATION_TYPES
 from ..models import Invitation, Membership, Organisation
@@ -115,7 +116,7 @@ def invite_member(*, organisation: Organisation, email: str, invited_by) -> Invi
     _require_owner(organisation, invited_by)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise OrganisationRuleError(f"{email} is already a member of {organisation}.")
+        raise OrganisationRuleError(f"{email} is already a member of {end_sentence(organisation)}")
     now = timezone.now()
     organisation.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -142,7 +143,7 @@ def invitation_link_problem(invitation: Invitation) -> str | None:
     if invitation.accepted_at is not None:
         return "This invitation has already been used. Each invitation link works once."
     if invitation.expires_at <= timezone.now():
-        expired_on = date_format(timezone.localtime(invitation.expires_at), "F j, Y")
+        expired_on = date_format(timezone.localtime(invitation.expires_at))
         return f"This invitation expired on {expired_on}. Ask the organization's owner to send you a new one."
     return None
 
@@ -154,10 +155,11 @@ def invitation_problem(invitation: Invitation, user) -> str | None:
         return link_problem
     current = Membership.objects.filter(user=user).select_related("organisation").first()
     if current is not None and current.organisation_id == invitation.organisation_id:
-        return f"You are already a member of {current.organisation}."
+        return f"You are already a member of {end_sentence(current.organisation)}"
     if current is not None:
         return (
-            f"You already belong to {current.organisation}. An account can belong to only one organization, "
+            f"You already belong to {end_sentence(current.organisation)} "
+            "An account can belong to only one organization, "
             "so this invitation cannot be accepted with this account."
         )
     addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)

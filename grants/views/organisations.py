@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from portal.people import person_name
+from portal.text import end_sentence
 
 from ..downloads import file_download
 from ..forms.organisations import InvitationForm, OrganisationForm
@@ -141,7 +142,7 @@ def organisation_invite(request):
             messages.success(
                 request,
                 f"We emailed an invitation to {invitation.email}. The link works until "
-                f"{date_format(timezone.localtime(invitation.expires_at), 'F j, Y')}.",
+                f"{date_format(timezone.localtime(invitation.expires_at))}.",
             )
             return redirect("grants:organisation_detail")
     return _detail_page(request, membership, invite_form=form)
@@ -208,7 +209,8 @@ def invitation_accept(request, token):
         except services.OrganisationRuleError as error:
             problem = str(error)
         else:
-            messages.success(request, f"Welcome to {invitation.organisation}. You can now see its grant requests.")
+            welcome = f"Welcome to {end_sentence(invitation.organisation)} You can now see its grant requests."
+            messages.success(request, welcome)
             return redirect("grants:organisation_detail")
     context["problem"] = problem
     return render(request, "grants/organisations/invitation_accept.html", context)

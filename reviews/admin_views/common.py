@@ -48,6 +48,16 @@ def days_since(moment) -> int:
     return max((timezone.now() - moment).days, 0) if moment else 0
 
 
+def relative_day(day) -> str:
+    """How far ``day`` is from today, in words ("in 45 days", "tomorrow", "3 days ago"), to sit beside the date.
+
+    (humanize's naturalday repeats the date itself for anything but yesterday, today and tomorrow.)"""
+    days = (day - timezone.localdate()).days
+    if days in (-1, 0, 1):
+        return {-1: "yesterday", 0: "today", 1: "tomorrow"}[days]
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
 def report_error(request, error) -> None:
     """Show a refusal from the workflow or a service as an admin error message."""
     text = "; ".join(error.messages) if hasattr(error, "messages") else str(error)

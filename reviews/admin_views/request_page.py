@@ -14,9 +14,9 @@ from workflow.roles import REVIEWER_ASSIGNERS, Role, roles_of
 
 from ..choices import ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
-from ..services import current_stage
+from ..services import STAGE_ROLES, current_stage
 from .changes import last_resubmission
-from .common import admin_context, days_since, load_request, staff_requests
+from .common import admin_context, days_since, load_request, relative_day, staff_requests
 from .scoring import reviews_by_stage
 
 TEMPLATE = "admin/grants/grantrequest/request_page.html"
@@ -85,7 +85,13 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
     assignment_forms = []
     if can_assign:
         for stage in ReviewStage:
-            assignment_forms.append(bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage))
+            assignment_forms.append(
+                {
+                    "form": bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage),
+                    # Named by who is assigned, so the two buttons on the page say which is which.
+                    "button": f"Assign {STAGE_ROLES[stage].label.lower()}",
+                }
+            )
     reviewed_by_me = {(r.stage, r.reviewer_id) for r in reviews if r.submitted_at}
     for assignment in assignments:
         assignment.removable = can_assign and (assignment.stage, assignment.reviewer_id) not in reviewed_by_me
@@ -97,6 +103,7 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
         grant_request=grant_request,
         original=grant_request,
         days_in_status=days_since(grant_request.status_changed_at),
+        starts_when=relative_day(grant_request.start_date) if grant_request.start_date else "",
         actions=staff_actions(grant_request, user, roles),
         status_changes=status_changes,
         resubmission=last_resubmission(grant_request, status_changes),
