@@ -26,7 +26,6 @@ from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -37,11 +36,20 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from grants import choices  # noqa: E402
-from grants.models import Attachment, BudgetLine, GrantRequest, LearningObjective, Membership, Organisation  # noqa: E402
+from grants.models import (  # noqa: E402
+    Attachment,
+    BudgetLine,
+    GrantRequest,
+    LearningObjective,
+    Membership,
+    Organisation,
+    StatusChange,
+)  # fmt: skip
 from grants.status import GrantStatus as S  # noqa: E402
 from portal.caching import forget_public_pages, public_page_key  # noqa: E402
-from reviews.models import Assignment, StatusChange  # noqa: E402
-from workflow.roles import GROUP_NAMES, Role  # noqa: E402
+from reviews.models import Assignment  # noqa: E402
+from workflow.models import RoleGroup  # noqa: E402
+from workflow.roles import Role  # noqa: E402
 
 User = get_user_model()
 RESULT_MARK = "BENCHMARK-RESULT "
@@ -116,8 +124,8 @@ def create_users(organisations):
             user("bench-reviewer@axsome.example.com", "Riley", "Reviewer", is_staff=True),
         ]
     )
-    coordinator.groups.add(Group.objects.get(name=GROUP_NAMES[Role.COORDINATOR]))
-    reviewer.groups.add(Group.objects.get(name=GROUP_NAMES[Role.MEDICAL]))
+    coordinator.groups.add(RoleGroup.objects.get(code=Role.COORDINATOR).group)
+    reviewer.groups.add(RoleGroup.objects.get(code=Role.MEDICAL).group)
     EmailAddress.objects.bulk_create(
         EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in [*owners, coordinator, reviewer]
     )
