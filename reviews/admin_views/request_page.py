@@ -66,8 +66,9 @@ def your_review_panel(grant_request, user, assignments, reviews, bound):
     }
 
 
-def render_request_page(model_admin, request, pk, status=200, **bound):
-    """Render the page; ``bound`` holds forms that came back with errors, shown instead of blank ones."""
+def render_request_page(model_admin, request, pk, **bound):
+    """Render the page; ``bound`` holds forms that came back with errors, shown instead of blank ones
+    (answered 200, as Django's forms do, with "Error:" in the title)."""
     user = request.user
     grant_request = load_request(model_admin, request, pk, queryset=page_queryset())
     roles = roles_of(user, grant_request)
@@ -99,7 +100,8 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
     context = admin_context(
         model_admin,
         request,
-        title=f"{grant_request.display_reference} — {grant_request.title or 'Untitled request'}",
+        title=f"{'Error: ' if bound else ''}{grant_request.display_reference} — "
+        f"{grant_request.title or 'Untitled request'}",
         grant_request=grant_request,
         original=grant_request,
         days_in_status=days_since(grant_request.status_changed_at),
@@ -121,7 +123,7 @@ def render_request_page(model_admin, request, pk, status=200, **bound):
         organisation_url=reverse("admin:grants_organisation_change", args=[grant_request.organisation_id]),
         committee_url=reverse("admin:reviews_committee"),
     )
-    return TemplateResponse(request, TEMPLATE, context, status=status)
+    return TemplateResponse(request, TEMPLATE, context)
 
 
 def request_page(model_admin, request, pk):

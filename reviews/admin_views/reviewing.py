@@ -32,7 +32,7 @@ def send_message(model_admin, request, pk):
         else:
             messages.success(request, "Message sent; the applicant has been emailed.")
             return back_to_request(grant_request, "messages")
-    return render_request_page(model_admin, request, pk, status=400, message_form=form)
+    return render_request_page(model_admin, request, pk, message_form=form)
 
 
 @post_only
@@ -57,7 +57,7 @@ def assign(model_admin, request, pk, stage):
                 request, f"{person_name(reviewer)} is assigned to the {stage.label.lower()} and has been emailed."
             )
             return back_to_request(grant_request, "assignments")
-    return render_request_page(model_admin, request, pk, status=400, **{f"assign_{stage.value}": form})
+    return render_request_page(model_admin, request, pk, **{f"assign_{stage.value}": form})
 
 
 @post_only
@@ -104,7 +104,7 @@ def conflict(model_admin, request, pk):
             else:
                 messages.success(request, "No conflict of interest recorded. You can now score the request.")
             return back_to_request(grant_request, "your-review")
-    return render_request_page(model_admin, request, pk, status=400, conflict_form=form)
+    return render_request_page(model_admin, request, pk, conflict_form=form)
 
 
 @post_only
@@ -114,7 +114,7 @@ def score(model_admin, request, pk):
         return refusal
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        return render_request_page(model_admin, request, pk, status=400, review_form=form)
+        return render_request_page(model_admin, request, pk, review_form=form)
     data = form.cleaned_data
     try:
         submit_review(
