@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from grants.models import Decision, StatusChange
 from portal.people import person_name
 
-from . import admin_users  # noqa: F401  (staff accounts without a way up)
+from . import admin_budgets, admin_users  # noqa: F401  (annual budgets; staff accounts without a way up)
 from .admin_requests import ReadOnlyAdminMixin
 from .admin_views.committee import committee_agenda
 from .models import Assignment, Review

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -9,10 +10,12 @@ def _ensure_role_groups(sender, apps=None, using="default", **kwargs):
 
     from workflow.models import RoleGroup
 
+    from .dashboard.permissions import add_reporting_permissions
     from .permissions import sync_role_groups
 
     if Permission.objects.using(using).exists():
         sync_role_groups(Group.objects.db_manager(using).model, Permission, RoleGroup)
+        add_reporting_permissions(Permission, RoleGroup)
 
 
 class ReviewsConfig(AppConfig):
@@ -21,3 +24,11 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="reviews.ensure_role_groups")
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the staff dashboard as its home page (``reviews/dashboard/site.py``); named
+    in INSTALLED_APPS in place of ``django.contrib.admin``, never picked for the ``reviews`` app itself."""
+
+    default = False
+    default_site = "reviews.dashboard.site.StaffAdminSite"

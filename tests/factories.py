@@ -20,6 +20,7 @@ from grants.choices import (
     TherapeuticArea,
 )
 from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation
+from reviews.dashboard.permissions import add_reporting_permissions
 from reviews.permissions import sync_role_groups
 from workflow.engine import perform
 from workflow.models import RoleGroup
@@ -183,6 +184,7 @@ def ensure_role_groups():
     """Transactional tests empty every table; the role groups normally come back with post_migrate."""
     if not RoleGroup.objects.exists():
         sync_role_groups(Group, Permission, RoleGroup)
+        add_reporting_permissions(Permission, RoleGroup)
 
 
 def staff_with_role(role, **kwargs):
