@@ -34,6 +34,19 @@ class AreaBudgetInline(admin.TabularInline):
     extra = 0
     fields = ("therapeutic_area", "amount")
 
+    # An area's share is part of the year's budget: whoever may change the budget may change its shares.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("grants.view_annualbudget") or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("grants.change_annualbudget") or request.user.has_perm("grants.add_annualbudget")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
 
 @admin.register(AnnualBudget)
 class AnnualBudgetAdmin(SimpleHistoryAdmin):
