@@ -65,7 +65,9 @@ class BarChart:
 
 
 def bar_chart(chart_id, title, summary, categories, series, fmt=str) -> BarChart:
-    """``categories`` are the group labels; each series gives one value (or None) per category."""
+    """``categories`` are the group labels; each series gives one value (or None) per category. A series
+    with nothing but zeros (paid and refunded, until payments exist) is left to the table."""
+    series = [s for s in series if any(s.values)] or series[:1]
     values = [v for s in series for v in s.values if v is not None]
     top = max([float(v) for v in values] + [0]) or 1.0
     show_legend = len(series) > 1
@@ -76,7 +78,8 @@ def bar_chart(chart_id, title, summary, categories, series, fmt=str) -> BarChart
         group = Group(label, y + group_height // 2 + 4)
         for j, s in enumerate(series):
             value = s.values[i]
-            width = 0 if value is None else round(BAR_AREA * float(value) / top)
+            # A negative figure (a budget overspent) is shown by its label, not a bar.
+            width = 0 if value is None else max(0, round(BAR_AREA * float(value) / top))
             bar_y = y + j * (BAR_HEIGHT + BAR_GAP)
             text = "none" if value is None else fmt(value)
             group.bars.append(
@@ -94,7 +97,7 @@ def bar_chart(chart_id, title, summary, categories, series, fmt=str) -> BarChart
 
 
 def dollars(value) -> str:
-    return f"${value:,.0f}"
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def days(value) -> str:
