@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Sum
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
@@ -38,8 +38,11 @@ def pipeline() -> list[tuple[GrantStatus, int]]:
 
 
 def years_with_requests() -> list[int]:
-    years = {moment.year for moment in GrantRequest.objects.datetimes("submitted_at", "year")}
-    return sorted(years | {timezone.localdate().year}, reverse=True)
+    """This year back to the year of the first submission (one indexed MIN, however many requests)."""
+    current = timezone.localdate().year
+    first = GrantRequest.objects.aggregate(first=Min("submitted_at"))["first"]
+    since = timezone.localtime(first).year if first else current
+    return list(range(max(current, since), min(current, since) - 1, -1))
 
 
 # --- Money ----------------------------------------------------------------------------------------
@@ -129,6 +132,7 @@ def waiting_on_staff():
     return (
         GrantRequest.objects.filter(status__in=AWAITING_STAFF)
         .select_related("organisation")
+        .only("reference", "status", "status_changed_at", "organisation_id", "organisation__legal_name")
         .order_by("status_changed_at", "pk")
     )
 
