@@ -6,7 +6,7 @@ Definitions (calendar years, in the portal's time zone):
 
 - **approved**: the amounts of the year's approvals (decision date), less requests cancelled since;
 - **paid** / **refunded**: money paid out and refunds received in the year — zero until payments and
-  reconciliations exist; each becomes one grouped ``Sum`` in ``paid_by_area`` / ``refunded_by_area``;
+  reconciliations exist; each becomes one grouped ``Sum`` in ``paid_rows`` / ``refunded_rows``;
 - **committed**: approved and not yet paid (``approved − paid``);
 - **remaining**: ``budget − committed − (paid − refunded)``, which is ``budget − approved + refunded``.
 """

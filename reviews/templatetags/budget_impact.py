@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from grants.budgets import impact_of_approving
+from grants.budgets import impact_of_approving, money
 
 register = template.Library()
 APPROVING = {"approve", "partially_approve"}
@@ -20,6 +20,12 @@ def _entered_amount(form):
     except InvalidOperation:
         return None
     return amount if amount > 0 else None
+
+
+@register.filter(name="money")
+def money_filter(amount) -> str:
+    """$1,234.56, and -$1,234.56 for a budget gone over."""
+    return "" if amount is None else money(amount)
 
 
 @register.inclusion_tag("admin/grants/grantrequest/budget_impact.html")
