@@ -14,6 +14,7 @@ from workflow.engine import Input, TransitionError, Workflow, register, row
 from workflow.roles import Role
 
 from . import sections
+from .budgets import impact_of_approving
 from .choices import DecisionOutcome, DeclineReason
 from .eligibility import check_request
 from .models import Decision, GrantRequest, InformationRequest, Message, ReferenceCounter, StatusChange
@@ -134,9 +135,11 @@ def _record_decision(outcome):
         else:
             amount = None
         codes = list(inputs.get("reason_codes") or [])
+        # Staff may approve beyond the budget; what the decision page warned about stays with the decision.
+        warning = impact_of_approving(grant_request, amount).warning_text if amount is not None else None
         decision = Decision.objects.create(
             grant_request=grant_request, outcome=outcome, approved_amount=amount, reason_codes=codes,
-            message_to_applicant=inputs.get("message") or "", decided_by=move.actor,
+            message_to_applicant=inputs.get("message") or "", decided_by=move.actor, budget_warning=warning,
         )  # fmt: skip
         grant_request.approved_amount = amount
         return {"decision": decision, "reasons": [DeclineReason(code).label for code in codes]}

@@ -83,7 +83,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reviews.apps.StaffAdminConfig",  # django.contrib.admin, with the staff dashboard as its home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -310,6 +310,8 @@ IME_INQUIRY_MAILBOX = env.str("IME_INQUIRY_MAILBOX", default="medicaleducation@a
 IME_STAFF_MAILBOX = env.str("IME_STAFF_MAILBOX", default="medicaleducation@axsome.com")
 IME_MIN_LEAD_DAYS = env.int("IME_MIN_LEAD_DAYS", default=60)
 IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
+# A review assignment with no review after this many days is past due on the staff dashboard.
+IME_REVIEW_DUE_DAYS = env.int("IME_REVIEW_DUE_DAYS", default=10)
 IME_INVITATION_DAYS = env.int("IME_INVITATION_DAYS", default=7)
 IME_MAX_UPLOAD_MB = env.int("IME_MAX_UPLOAD_MB", default=20)
 # Budget categories grant support may not pay for (SPEC §4); values of grants.choices.BudgetCategory.

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from grants.models import Decision, StatusChange
 from portal.people import person_name
 
+from . import admin_budgets  # noqa: F401  (annual budgets)
 from .admin_requests import ReadOnlyAdminMixin
 from .admin_views.committee import committee_agenda
 from .models import Assignment, Review

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -21,3 +22,11 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="reviews.ensure_role_groups")
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the staff dashboard as its home page (``reviews/dashboard/site.py``); named
+    in INSTALLED_APPS in place of ``django.contrib.admin``, never picked for the ``reviews`` app itself."""
+
+    default = False
+    default_site = "reviews.dashboard.site.StaffAdminSite"

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from grants.models import Decision, StatusChange
+from grants.models import AnnualBudget, Decision, StatusChange
 from outbox.models import Email
 from portal.models import Inquiry
 from reviews.models import Assignment, Review
@@ -39,6 +39,9 @@ MAY_OPEN = {
     **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment",
                                                   "reviews_review") for page in ("changelist", "change", "history")},
     "reviews_committee": EVERY_ROLE,
+    # The annual IME budget: the administrator sets it, the coordinator may look.
+    **{f"grants_annualbudget_{page}": {C, A} for page in ("changelist", "change", "history")},
+    **{f"grants_annualbudget_{page}": {A} for page in ("add", "delete")},
     # Mail and inquiries.
     **{f"outbox_email_{page}": {C, A} for page in ("changelist", "change", "history")},
     **{f"portal_inquiry_{page}": {C, P, A} for page in ("changelist", "change", "history")},
@@ -87,6 +90,7 @@ def world():
         "auth_group": Group.objects.first().pk,
         "sites_site": Site.objects.get_current().pk,
         "otp_totp_totpdevice": TOTPDevice.objects.create(user=StaffFactory(), name="phone").pk,
+        "grants_annualbudget": AnnualBudget.objects.create(year=2030, total=1000).pk,
     }
     attachment = AttachmentFactory(grant_request=grant_request)
     return objects, {"att_pk": attachment.pk}

@@ -15,9 +15,17 @@ from django.utils.html import escape
 from demo import seeding as demo
 from demo.applicant import seed_demo_applicant
 from demo.passwords import DEMO_PASSWORD
-from demo.requests import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
+from demo.requests import HISTORY_REQUESTS, NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
 from demo.staff import seed_demo_staff
-from grants.models import Attachment, Decision, GrantRequest, InformationRequest, Organisation, StatusChange
+from grants.models import (
+    AnnualBudget,
+    Attachment,
+    Decision,
+    GrantRequest,
+    InformationRequest,
+    Organisation,
+    StatusChange,
+)
 from grants.uploads import PDF, validate_upload
 from outbox.models import Email
 from reviews.models import Assignment, Review
@@ -48,7 +56,7 @@ EXPECTED_STATUSES = {
     "Community Education Evenings": "declined",
     "Narcolepsy in Adolescents": "submitted",
 }
-ALL_TITLES = [spec.title for spec in NORTHEAST_REQUESTS + SECOND_ORGANISATION_REQUESTS]
+ALL_TITLES = [spec.title for spec in NORTHEAST_REQUESTS + SECOND_ORGANISATION_REQUESTS + HISTORY_REQUESTS]
 
 
 @pytest.fixture
@@ -91,6 +99,8 @@ def test_seeding_twice_creates_each_demo_request_once(seeded):
 
 def test_demo_requests_stand_at_every_step_from_draft_to_decision(seeded):
     statuses = {words: demo_request(seeded, words).status for words in EXPECTED_STATUSES}
+    history = [seeded[spec.title] for spec in HISTORY_REQUESTS]
+    assert {r.status for r in history} == {"approved", "partially_approved", "declined"}
 
     assert statuses == EXPECTED_STATUSES
     assert demo_request(seeded, "Narcolepsy in Adolescents").organisation.legal_name == "Pacific Sleep Medicine Society"
@@ -168,7 +178,7 @@ def test_reviews_assignments_and_decisions_are_on_record(seeded):
     assert approved.decision.approved_amount == approved.amount_requested == approved.approved_amount
     declined = demo_request(seeded, "Community Education Evenings")
     assert declined.decision.outcome == "declined" and declined.decision.reason_codes == ["educational_quality"]
-    assert Decision.objects.count() == 2
+    assert Decision.objects.count() == 2 + len(HISTORY_REQUESTS)
     assert Email.objects.filter(template="decision_approved", to__contains=[APPLICANT]).exists()
     assert Email.objects.filter(template="decision_declined", to__contains=[APPLICANT]).exists()
 
@@ -232,3 +242,22 @@ def test_seed_demo_and_demo_logins_commands_print_every_login(settings):
         assert email in printed
     assert "Applicant, second organization" in printed
     assert GrantRequest.objects.count() == len(ALL_TITLES)
+
+
+def test_demo_history_spreads_decisions_over_the_past_four_quarters_for_the_dashboard(seeded):
+    """The dashboard's quarters and cycle times have something to show: decisions dated back over the
+    past year, each after its submission, with the audit trail in the same order."""
+    now = timezone.now()
+    for spec in HISTORY_REQUESTS:
+        grant_request = seeded[spec.title]
+        decided_at = grant_request.decision.decided_at
+        assert timedelta(days=spec.decided_days_ago - 1) < now - decided_at < timedelta(days=spec.decided_days_ago + 1)
+        assert (decided_at - grant_request.submitted_at).days == spec.took_days
+        changes = list(grant_request.status_changes.order_by("created_at", "pk"))
+        assert changes[0].transition == "submit" and changes[-1].to_status == grant_request.status
+    quarters = {(seeded[s.title].decision.decided_at.year, (seeded[s.title].decision.decided_at.month - 1) // 3)
+                for s in HISTORY_REQUESTS}  # fmt: skip
+    assert len(quarters) >= 4
+    assert AnnualBudget.objects.filter(year=timezone.localdate().year).exists()
+    page = signed_in("administrator@example.com").get("/admin/").content.decode()
+    assert 'id="money-quarter-caption"' in page and 'id="budget-caption"' in page

@@ -92,6 +92,10 @@ class DemoRequest:
     committee_review: Review | None = None
     decision_message: str = ""
     decline_reasons: tuple = ()
+    approved_amount: Decimal | None = None  # for a partial approval
+    # Past decisions for the dashboard's history: decided this many days ago, this many days after submission.
+    decided_days_ago: int | None = None
+    took_days: int = 0
 
 
 def _budget(*lines):
@@ -472,3 +476,74 @@ SECOND_ORGANISATION_REQUESTS = [
         documents=LIVE_DOCUMENTS,
     ),
 ]
+
+
+# --- History for the staff dashboard -------------------------------------------------------------
+# Requests decided over the past four quarters, so the dashboard's quarters, areas and cycle times have
+# something to show. They walk through the same services as the others; the seeder then dates them
+# back (``decided_days_ago`` / ``took_days``).
+
+_HISTORY_REVIEW = Review((4, 4, 4, 3, 4, 5), R.APPROVE, "A clear gap, a sound design and a reasonable budget.")
+_HISTORY_DECLINE_REVIEW = Review((2, 3, 3, 2, 2, 4), R.DECLINE, "The gap is not shown for this audience.")
+
+
+def _past(title, area, amount, status, decided_days_ago, took_days, approved=None):
+    amount = Decimal(amount)
+    declined = status == S.DECLINED
+    return DemoRequest(
+        title,
+        status,
+        starts_in_days=170,
+        runs_for_days=0,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": area,
+            "program_format": ProgramFormat.LIVE_VIRTUAL,
+            "program_url": "https://learn.neuro-education.example.org/archive",
+            "target_audience": "Primary care physicians, psychiatrists and neurologists",
+            "expected_learners": 300,
+            "credit_hours": Decimal("1.50"),
+            "moore_level": MooreLevel.COMPETENCE,
+            "amount_requested": amount,
+            "needs_assessment": "Our learner survey found gaps in recognizing and managing this condition in "
+            "everyday practice.",
+            "needs_references": "1. Learner needs survey, Northeast Neurology Education Institute, 2025 (n=212).",
+            "educational_design": "A live virtual session built on patient cases, with audience polling.",
+            "outcomes_plan": "Case vignettes before and after the session (competence).",
+        },
+        objectives=("Apply current guidance to the patient cases discussed.",),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria", str(amount * Decimal("0.4")), "1"),
+            (C.ONLINE_PLATFORM, "Virtual platform and production", str(amount * Decimal("0.6")), "1"),
+        ),
+        documents=ACCREDITED_LIVE_DOCUMENTS,
+        medical_review=_HISTORY_DECLINE_REVIEW if declined else _HISTORY_REVIEW,
+        committee_review=_HISTORY_DECLINE_REVIEW if declined else _HISTORY_REVIEW,
+        decision_message="Thank you for your request." if not declined else "The committee cannot support it.",
+        decline_reasons=(DeclineReason.EDUCATIONAL_QUALITY,) if declined else (),
+        approved_amount=Decimal(approved) if approved else None,
+        decided_days_ago=decided_days_ago,
+        took_days=took_days,
+    )
+
+
+HISTORY_REQUESTS = [
+    _past("Depression in Older Adults: A Virtual Case Conference", T.DEPRESSION, "32000", S.APPROVED, 330, 45),
+    _past("Migraine Acute Treatment Update for Urgent Care", T.MIGRAINE, "18000", S.DECLINED, 300, 28),
+    _past("ADHD Medication Monitoring in Primary Care", T.ADHD, "26000", S.PARTIALLY_APPROVED, 250, 62, "20000"),
+    _past("Smoking Cessation After Hospital Discharge", T.SMOKING_CESSATION, "15000", S.APPROVED, 200, 35),
+    _past("Narcolepsy Diagnosis for Sleep Technologists", T.NARCOLEPSY, "22000", S.APPROVED, 150, 51),
+    _past("Agitation in Dementia: Caregiver-Centred Plans", T.ALZHEIMERS_AGITATION, "36000", S.APPROVED, 110, 74),
+    _past("Migraine in Women Across the Lifespan", T.MIGRAINE, "28000", S.PARTIALLY_APPROVED, 60, 40, "21000"),
+    _past("Suicide Risk Screening in Depression Care", T.DEPRESSION, "24000", S.DECLINED, 35, 22),
+    _past("Alzheimer's Agitation: Measuring What Matters", T.ALZHEIMERS_AGITATION, "30000", S.APPROVED, 20, 33),
+]
+
+# The annual IME budgets of the demo: (years before this one, total, {area: amount}).
+BUDGETS = [
+    (0, Decimal("400000"), {T.DEPRESSION: Decimal("110000"), T.ALZHEIMERS_AGITATION: Decimal("60000"),
+                            T.MIGRAINE: Decimal("60000"), T.NARCOLEPSY: Decimal("50000"), T.ADHD: Decimal("50000"),
+                            T.SMOKING_CESSATION: Decimal("40000")}),
+    (1, Decimal("350000"), {T.DEPRESSION: Decimal("100000"), T.MIGRAINE: Decimal("60000"),
+                            T.ADHD: Decimal("50000")}),
+]  # fmt: skip

@@ -14,7 +14,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from grants.models import BudgetLine, GrantRequest, LearningObjective, Membership, Organisation, OtherSupporter
+from grants.models import (
+    AnnualBudget,
+    AreaBudget,
+    BudgetLine,
+    Decision,
+    GrantRequest,
+    LearningObjective,
+    Membership,
+    Organisation,
+    OtherSupporter,
+    StatusChange,
+)
 from grants.services.attachments import add_attachment
 from grants.services.drafts import start_draft
 from grants.services.submission import SubmissionRefused, submit_request
@@ -27,7 +38,15 @@ from workflow.roles import Role
 from ..applicant import DEMO_APPLICANT_EMAIL, seed_demo_applicant
 from ..passwords import DEMO_PASSWORD
 from ..staff import DEMO_STAFF, seed_demo_staff
-from .catalogue import CONTACTS, NORTHEAST_REQUESTS, SECOND_APPLICANT, SECOND_ORGANISATION, SECOND_ORGANISATION_REQUESTS
+from .catalogue import (
+    BUDGETS,
+    CONTACTS,
+    HISTORY_REQUESTS,
+    NORTHEAST_REQUESTS,
+    SECOND_APPLICANT,
+    SECOND_ORGANISATION,
+    SECOND_ORGANISATION_REQUESTS,
+)
 from .documents import demo_document
 
 SECOND_APPLICANT_LOGIN = ("Applicant, second organization", SECOND_APPLICANT["email"], "/accounts/login/")
@@ -58,7 +77,22 @@ def seed_demo_requests() -> list[tuple[str, str, str]]:
     second_cast = Cast(_second_applicant(), cast.coordinator, cast.medical, cast.committee)
     for spec in SECOND_ORGANISATION_REQUESTS:
         seed_request(spec, second_cast)
+    for spec in HISTORY_REQUESTS:
+        seed_request(spec, cast)
+    _seed_budgets(staff[Role.ADMINISTRATOR])
     return [SECOND_APPLICANT_LOGIN]
+
+
+def _seed_budgets(administrator):
+    """This year's and last year's IME budgets, as an administrator would set them in the admin."""
+    this_year = timezone.localdate().year
+    for years_back, total, areas in BUDGETS:
+        budget, created = AnnualBudget.objects.get_or_create(
+            year=this_year - years_back, defaults={"total": total, "updated_by": administrator}
+        )
+        if created:
+            for area, amount in areas.items():
+                AreaBudget.objects.create(budget=budget, therapeutic_area=area, amount=amount)
 
 
 def _second_applicant():
@@ -92,7 +126,26 @@ def seed_request(spec, cast: Cast) -> GrantRequest | None:
         add_attachment(grant_request, kind=kind, upload=ContentFile(content, name=file_name), user=cast.applicant)
     for step in STEPS[spec.status]:
         grant_request = step(grant_request, spec, cast) or grant_request
+    if spec.decided_days_ago is not None:
+        _date_back(grant_request, spec)
     return grant_request
+
+
+def _date_back(grant_request, spec) -> None:
+    """Move a history request's record into the past: submitted ``took_days`` before a decision made
+    ``decided_days_ago`` days ago, its audit entries spread evenly in between. Demo history only: the
+    walk above went through the real services today, and ``.update()`` rewrites just the timestamps
+    (auto_now_add fields cannot be set any other way)."""
+    decided = timezone.now() - timedelta(days=spec.decided_days_ago)
+    submitted = decided - timedelta(days=spec.took_days)
+    GrantRequest.objects.filter(pk=grant_request.pk).update(
+        created_at=submitted - timedelta(days=3), submitted_at=submitted, status_changed_at=decided
+    )
+    Decision.objects.filter(grant_request=grant_request).update(decided_at=decided)
+    changes = list(StatusChange.objects.filter(grant_request=grant_request).order_by("created_at", "pk"))
+    step = (decided - submitted) / max(len(changes) - 1, 1)
+    for position, change in enumerate(changes):
+        StatusChange.objects.filter(pk=change.pk).update(created_at=submitted + step * position)
 
 
 def _start_date(spec):
@@ -201,7 +254,9 @@ def _decide(grant_request, spec, cast):
     inputs = {"message": spec.decision_message}
     if spec.status == S.DECLINED:
         inputs["reason_codes"] = spec.decline_reasons
-    name = {S.APPROVED: "approve", S.DECLINED: "decline"}[spec.status]
+    if spec.status == S.PARTIALLY_APPROVED:
+        inputs["approved_amount"] = spec.approved_amount
+    name = {S.APPROVED: "approve", S.PARTIALLY_APPROVED: "partially_approve", S.DECLINED: "decline"}[spec.status]
     perform(grant_request, name, by=cast.committee, expected_status=S.COMMITTEE_REVIEW, **inputs)
 
 
@@ -217,5 +272,6 @@ STEPS = {
     S.MEDICAL_REVIEW: _TO_MEDICAL_REVIEW,
     S.COMMITTEE_REVIEW: _TO_COMMITTEE,
     S.APPROVED: _TO_DECISION,
+    S.PARTIALLY_APPROVED: _TO_DECISION,
     S.DECLINED: _TO_DECISION,
 }

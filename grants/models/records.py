@@ -105,6 +105,9 @@ class Decision(models.Model):
     message_to_applicant = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    # What the decision page warned about when the approval took the area or the year over its budget
+    # (grants/budgets.py); staff may still decide, and the warning stays with the decision. NULL: none.
+    budget_warning = models.TextField(null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints = [
