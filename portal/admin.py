@@ -69,6 +69,16 @@ class StaffUserAdmin(UserAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._touches_a_superuser(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._touches_a_superuser(request, obj):
+            return fieldsets
+        # Read-only for this viewer: no "reset password" button leading to a page they may not open.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not self._touches_a_superuser(request, obj)
 
