@@ -10,20 +10,21 @@ VIEW_REQUESTS = [
 ]  # fmt: skip
 WRITE_MESSAGES = ["grants.add_message", "grants.add_informationrequest"]
 REVIEW = ["reviews.view_review", "reviews.add_review", "reviews.change_review"]
+EXPORT = ["reviews.export_data"]  # CSV and XLSX of the lists the role can read
 
 ROLE_PERMISSIONS = {
     Role.COORDINATOR: VIEW_REQUESTS + WRITE_MESSAGES + [
         "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
-    ],
-    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry"],
+    ] + EXPORT,
+    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + EXPORT + ["reviews.view_review", "portal.view_inquiry"],
     Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["grants.add_message"],
     Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["grants.add_message", "grants.add_decision"],
     Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + [
         "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         "auth.view_user", "auth.change_user", "auth.view_group",
-    ],
+    ] + EXPORT + ["reviews.view_exportlog"],
 }  # fmt: skip
 
 
