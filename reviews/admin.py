@@ -22,6 +22,10 @@ REQUEST = Column("Request", "grant_request__reference")
 STEP_LABELS = {transition.name: transition.label for transition in TRANSITIONS}
 
 
+def step_label(name: str) -> str:
+    return STEP_LABELS.get(name, name)
+
+
 def request_link(grant_request):
     url = reverse("admin:grants_grantrequest_change", args=[grant_request.pk])
     return format_html('<a href="{}">{}</a>', url, grant_request.display_reference)
@@ -46,8 +50,7 @@ class StatusChangeAdmin(ExportMixin, RequestLinkMixin, ReadOnlyAdminMixin, admin
     export_columns = (
         Column("Date", "created_at"),
         REQUEST,
-        Column("Step", kind=TEXT, value=lambda change: STEP_LABELS.get(change.transition, change.transition),
-               fields=("transition",)),
+        Column("Step", kind=TEXT, value=lambda change: step_label(change.transition), fields=("transition",)),
         Column("From status", "from_status"),
         Column("To status", "to_status"),
         person("By", "actor"),
