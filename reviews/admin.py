@@ -10,12 +10,13 @@ from grants.models import Decision, StatusChange
 from grants.workflow import TRANSITIONS
 from portal.people import person_name
 
-from . import admin_outbox_inquiries, admin_users  # noqa: F401  (exports of mail and inquiries; staff accounts)
+from . import admin_users  # noqa: F401  (staff accounts without a way up)
 from .admin_requests import ReadOnlyAdminMixin
 from .admin_views.committee import committee_agenda
 from .choices import RUBRIC
 from .exports.columns import MONEY, NUMBER, TEXT, Column, person
 from .exports.mixin import ExportMixin
+from .mail_inquiry_exports import EXPORTING_ADMINS
 from .models import Assignment, ExportLog, Review
 
 REQUEST = Column("Request", "grant_request__reference")
@@ -193,3 +194,9 @@ class ExportLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="format", ordering="file_format")
     def format(self, obj):
         return obj.file_format.upper()
+
+
+# The outbox's and the inquiries' own admins, with exports (their apps sit below this one).
+for model, model_admin in EXPORTING_ADMINS.items():
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -167,6 +167,24 @@ class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(GrantRequest)
 class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+    export_columns = (
+        Column("Reference", "reference"),
+        Column("Organization", "organisation__legal_name"),
+        Column("Organization EIN", "organisation__ein"),
+        Column("Program title", "title"),
+        Column("Type", "request_type"),
+        Column("Therapeutic area", "therapeutic_area"),
+        Column("Format", "program_format"),
+        Column("Program start", "start_date"),
+        Column("Program end", "end_date"),
+        Column("Amount requested (USD)", "amount_requested", kind=MONEY),
+        Column("Amount approved (USD)", "approved_amount", kind=MONEY),
+        Column("Status", "status"),
+        Column("In this status since", "status_changed_at"),
+        Column("Submitted", "submitted_at"),
+        Column("Requester", "requester_name"),
+        Column("Requester email", "requester_email"),
+    )
     list_display = (
         "reference_link",
         "organisation_name",
@@ -197,24 +215,6 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in GrantRequest._meta.fields]
     history_list_per_page = 50
-    export_columns = (
-        Column("Reference", "reference"),
-        Column("Organization", "organisation__legal_name"),
-        Column("Organization EIN", "organisation__ein"),
-        Column("Program title", "title"),
-        Column("Type", "request_type"),
-        Column("Therapeutic area", "therapeutic_area"),
-        Column("Format", "program_format"),
-        Column("Program start", "start_date"),
-        Column("Program end", "end_date"),
-        Column("Amount requested (USD)", "amount_requested", kind=MONEY),
-        Column("Amount approved (USD)", "approved_amount", kind=MONEY),
-        Column("Status", "status"),
-        Column("In this status since", "status_changed_at"),
-        Column("Submitted", "submitted_at"),
-        Column("Requester", "requester_name"),
-        Column("Requester email", "requester_email"),
-    )
 
     def get_queryset(self, request):
         # Applicants' unsubmitted drafts are theirs alone.

@@ -1,7 +1,6 @@
 """The outbox and the inquiries are listed by their own apps' admins (outbox/, portal/), which sit below
-the staff side and cannot use its exports; here the same admins get them, by declaring their columns."""
-
-from django.contrib import admin
+the staff side and cannot use its exports; here the same admins get them, by declaring their columns.
+reviews/admin.py registers them in place of the originals."""
 
 from outbox.admin import EmailAdmin
 from outbox.models import Email
@@ -41,6 +40,4 @@ class ExportableInquiryAdmin(ExportMixin, InquiryAdmin):
     )
 
 
-for model, model_admin in ((Email, ExportableEmailAdmin), (Inquiry, ExportableInquiryAdmin)):
-    admin.site.unregister(model)
-    admin.site.register(model, model_admin)
+EXPORTING_ADMINS = {Email: ExportableEmailAdmin, Inquiry: ExportableInquiryAdmin}
