@@ -2,6 +2,8 @@
 
 from workflow.roles import Role
 
+from .exports.permissions import EXPORT, READ_EXPORT_LOG
+
 VIEW_REQUESTS = [
     "grants.view_grantrequest", "grants.view_all_requests", "grants.view_organisation", "grants.view_attachment",
     "grants.view_budgetline", "grants.view_learningobjective", "grants.view_othersupporter",
@@ -10,21 +12,22 @@ VIEW_REQUESTS = [
 ]  # fmt: skip
 WRITE_MESSAGES = ["grants.add_message", "grants.add_informationrequest"]
 REVIEW = ["reviews.view_review", "reviews.add_review", "reviews.change_review"]
-EXPORT = ["reviews.export_data"]  # CSV and XLSX of the lists the role can read
 
 ROLE_PERMISSIONS = {
     Role.COORDINATOR: VIEW_REQUESTS + WRITE_MESSAGES + [
         "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
-    ] + EXPORT,
-    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + EXPORT + ["reviews.view_review", "portal.view_inquiry"],
+        EXPORT,
+    ],
+    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry", EXPORT],
     Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["grants.add_message"],
     Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["grants.add_message", "grants.add_decision"],
     Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + [
         "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         "auth.view_user", "auth.change_user", "auth.view_group",
-    ] + EXPORT + ["reviews.view_exportlog"],
+        EXPORT, READ_EXPORT_LOG,
+    ],
 }  # fmt: skip
 
 

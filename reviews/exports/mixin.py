@@ -16,9 +16,9 @@ from django.utils.text import slugify
 
 from ..models import ExportLog
 from .columns import Column, loading_plan
+from .permissions import EXPORT
 from .writers import csv_chunks, xlsx_file
 
-EXPORT_PERMISSION = "reviews.export_data"
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +37,7 @@ class ExportMixin:
     export_columns: tuple[Column, ...] = ()
 
     def has_export_permission(self, request) -> bool:
-        return self.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)
+        return self.has_view_permission(request) and request.user.has_perm(EXPORT)
 
     def get_export_columns(self, request):
         return self.export_columns
