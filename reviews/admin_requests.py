@@ -21,6 +21,8 @@ from portal.people import person_name
 
 from .admin_views import actions, downloads, request_page, reviewing
 from .admin_views.common import staff_requests
+from .exports.columns import MONEY, YES_NO, Column
+from .exports.mixin import ExportMixin
 from .models import Assignment
 
 
@@ -165,7 +167,25 @@ class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(GrantRequest)
-class GrantRequestAdmin(ReadOnlyHistoryAdmin):
+class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
+    export_columns = (
+        Column("Reference", "reference"),
+        Column("Organization", "organisation__legal_name"),
+        Column("Organization EIN", "organisation__ein"),
+        Column("Program title", "title"),
+        Column("Type", "request_type"),
+        Column("Therapeutic area", "therapeutic_area"),
+        Column("Format", "program_format"),
+        Column("Program start", "start_date"),
+        Column("Program end", "end_date"),
+        Column("Amount requested (USD)", "amount_requested", kind=MONEY),
+        Column("Amount approved (USD)", "approved_amount", kind=MONEY),
+        Column("Status", "status"),
+        Column("In this status since", "status_changed_at"),
+        Column("Submitted", "submitted_at"),
+        Column("Requester", "requester_name"),
+        Column("Requester email", "requester_email"),
+    )
     list_display = (
         "reference_link",
         "organisation_name",
@@ -342,7 +362,7 @@ class GrantRequestInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ReadOnlyHistoryAdmin):
+class OrganisationAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     list_display = ("legal_name", "org_type", "tax_status", "ein", "city", "state", "accreditation_body", "w9_file")
     list_filter = ("org_type", "tax_status", "state", "accreditation_body")
     search_fields = ("legal_name", "ein", "city")
@@ -354,6 +374,23 @@ class OrganisationAdmin(ReadOnlyHistoryAdmin):
     ]
     readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
     inlines = [MembershipInline, GrantRequestInline]
+    export_columns = (
+        Column("Legal name", "legal_name"),
+        Column("Type", "org_type"),
+        Column("Tax status", "tax_status"),
+        Column("EIN", "ein"),
+        Column("Address", "address_line1"),
+        Column("Address line 2", "address_line2"),
+        Column("City", "city"),
+        Column("State", "state"),
+        Column("ZIP code", "postal_code"),
+        Column("Website", "website"),
+        Column("Accreditation body", "accreditation_body"),
+        Column("Accreditation ID", "accreditation_id"),
+        Column("Accreditation expires", "accreditation_expiry"),
+        Column("W-9 on file", kind=YES_NO, value=lambda organisation: bool(organisation.w9), fields=("w9",)),
+        Column("Registered", "created_at"),
+    )
 
     @admin.display(description="W-9")
     def w9_file(self, obj):

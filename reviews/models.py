@@ -84,3 +84,25 @@ class Review(models.Model):
         if not given or self.has_conflict:
             return None
         return (Decimal(sum(given)) / len(given)).quantize(Decimal("0.01"))
+
+
+class ExportLog(models.Model):
+    """One CSV or XLSX export of a staff list: who took which rows out of the portal. Written when the
+    export starts, so a download broken off halfway still leaves its trace; the row count is filled in
+    once the last row is written."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    list_name = models.CharField("list", max_length=100)
+    file_format = models.CharField("format", max_length=4)
+    query_string = models.TextField("filters and search", blank=True)
+    row_count = models.PositiveIntegerField("rows", null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "export"
+        permissions = [("export_data", "Can export staff lists as CSV or XLSX")]
+
+    def __str__(self):
+        return f"{self.list_name} ({self.file_format.upper()}) by {self.user} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 from workflow.roles import Role
 
 from .dashboard.permissions import MONEY, SET_BUDGET, VIEW_BUDGET
+from .exports.permissions import EXPORT, READ_EXPORT_LOG
 
 VIEW_REQUESTS = [
     "grants.view_grantrequest", "grants.view_all_requests", "grants.view_organisation", "grants.view_attachment",
@@ -17,16 +18,16 @@ ROLE_PERMISSIONS = {
     Role.COORDINATOR: VIEW_REQUESTS + WRITE_MESSAGES + [
         "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
-        MONEY, VIEW_BUDGET,
+        MONEY, VIEW_BUDGET, EXPORT,
     ],
-    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry", MONEY],
+    Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry", MONEY, EXPORT],
     Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["grants.add_message"],
     Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["grants.add_message", "grants.add_decision"],
     Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + [
         "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         "auth.view_user", "auth.change_user", "auth.view_group",
-        MONEY, VIEW_BUDGET, *SET_BUDGET,
+        MONEY, VIEW_BUDGET, *SET_BUDGET, EXPORT, READ_EXPORT_LOG,
     ],
 }  # fmt: skip
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from grants.models import AnnualBudget, Decision, StatusChange
 from outbox.models import Email
 from portal.models import Inquiry
-from reviews.models import Assignment, Review
+from reviews.models import Assignment, ExportLog, Review
 from workflow.roles import STAFF_ROLES, Role
 
 from .factories import StaffFactory, UserFactory, staff_with_role
@@ -45,6 +45,12 @@ MAY_OPEN = {
     # Mail and inquiries.
     **{f"outbox_email_{page}": {C, A} for page in ("changelist", "change", "history")},
     **{f"portal_inquiry_{page}": {C, P, A} for page in ("changelist", "change", "history")},
+    # Exports (CSV, XLSX) of the lists a role reads, for the roles that export; the log of them.
+    **{f"{model}_export_{file_format}": {C, P, A} for model in (
+        "grants_grantrequest", "grants_organisation", "grants_statuschange", "grants_decision", "reviews_assignment",
+        "reviews_review", "portal_inquiry") for file_format in ("csv", "xlsx")},
+    **{f"outbox_email_export_{file_format}": {C, A} for file_format in ("csv", "xlsx")},
+    **{f"reviews_exportlog_{page}": {A} for page in ("changelist", "change", "history")},
     # Staff accounts: the administrator role manages them (never a superuser's: see the escalation tests).
     **{f"auth_user_{page}": {A} for page in ("changelist", "change", "history", "password_change")},
     **{f"auth_group_{page}": {A} for page in ("changelist", "change", "history")},
@@ -86,6 +92,7 @@ def world():
         "reviews_review": review.pk,
         "outbox_email": Email.objects.first().pk,
         "portal_inquiry": Inquiry.objects.create(name="A", email="a@example.org", subject="Q", message="M").pk,
+        "reviews_exportlog": ExportLog.objects.create(user=reviewer, list_name="reviews", file_format="csv").pk,
         "auth_user": UserFactory().pk,
         "auth_group": Group.objects.first().pk,
         "sites_site": Site.objects.get_current().pk,
