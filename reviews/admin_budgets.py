@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from grants.models import AnnualBudget, AreaBudget
+from portal.people import person_name
+
+from .admin_requests import ReadableHistory
 
 
 class AreaBudgetFormSet(forms.BaseInlineFormSet):
@@ -50,10 +53,20 @@ class AreaBudgetInline(admin.TabularInline):
 
 @admin.register(AnnualBudget)
 class AnnualBudgetAdmin(SimpleHistoryAdmin):
-    list_display = ("year", "total", "updated_by", "updated_at")
+    list_display = ("year", "total", "updated_by_name", "updated_at")
     list_select_related = ("updated_by",)
     inlines = [AreaBudgetInline]
-    readonly_fields = ("updated_by", "updated_at")
+    # Names, not links: most staff may not open other people's accounts.
+    readonly_fields = ("updated_by_name", "updated_at")
+    # The project's history list (no inline styles under the strict CSP).
+    object_history_list_template = "admin/includes/history_list.html"
+
+    @admin.display(description="updated by", ordering="updated_by__last_name")
+    def updated_by_name(self, obj):
+        return person_name(obj.updated_by) if obj.updated_by_id else "—"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
