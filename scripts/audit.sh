@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 OUT=var/audit
 AUDIT_VENV="${AUDIT_VENV:-var/audit-venv}"
-AUDIT_DATABASE_URL="${AUDIT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ime_audit}"
+AUDIT_DATABASE_URL="${AUDIT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ime_portal_audit}"
 SCAN_SECONDS="${AUDIT_SCAN_SECONDS:-180}"      # crawling budget
 ATTACK_SECONDS="${AUDIT_ATTACK_SECONDS:-120}"  # budget of each attack module
 # Wapiti's default set plus csrf, crlf and methods; without ssl (TLS is terminated by the production proxy,
@@ -82,6 +82,8 @@ export IME_ENVIRONMENT=demo IME_DEMO_DATA=1 DEBUG=0 HTTPS=1 IME_STAFF_2FA=1
 export DATABASE_URL="$AUDIT_DATABASE_URL" IME_VAR_DIR="$(pwd)/$OUT/server" SITE_URL="$base"
 export SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export LOG_LEVEL=WARNING DJANGO_SETTINGS_MODULE=ime_portal.settings
+# The inquiry form's per-address limit (5 an hour) would answer almost every attack on it with a 429.
+export IME_INQUIRY_RATE=100000/h
 unset CELERY_BROKER_URL CACHE_URL AWS_STORAGE_BUCKET_NAME EMAIL_URL  # tasks in-process, mail to files
 
 echo "== Database $db_name: rebuilt, migrated, demo data loaded"
