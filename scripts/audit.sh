@@ -87,7 +87,7 @@ export IME_INQUIRY_RATE=100000/h
 unset CELERY_BROKER_URL CACHE_URL AWS_STORAGE_BUCKET_NAME EMAIL_URL  # tasks in-process, mail to files
 
 echo "== Database $db_name: rebuilt, migrated, demo data loaded"
-psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" \
+PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" \
   -c "CREATE DATABASE \"$db_name\"" >/dev/null
 $PY manage.py migrate --noinput >"$OUT/migrate.txt"
 $PY manage.py seed_demo
