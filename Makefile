@@ -1,10 +1,11 @@
 # Two commands set everything up on a fresh machine:
 #   make run   — the portal with demo data (and a worker when CELERY_BROKER_URL is set)
 #   make test  — lint and the whole test suite against PostgreSQL and Redis
+#   make audit — deploy check and a signed-in web scan (wapiti) of a local portal; not part of make test
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: run test install lint benchmark clean
+.PHONY: run test install lint benchmark audit clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ test: install
 
 benchmark: install
 	$(VENV)/bin/python scripts/benchmark.py
+
+audit: install
+	bash scripts/audit.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
