@@ -9,7 +9,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import GrantRequest
 from grants.services.organisations import invitation_problem, invite_member
 from grants.status import GrantStatus
 from outbox.models import Email
@@ -17,18 +16,13 @@ from portal.models import Inquiry
 from reviews.services import assign_reviewer
 from workflow.roles import Role
 
-from .factories import PASSWORD, GrantRequestFactory, UserFactory, applicant, staff_with_role, submitted_grant_request
+from .factories import PASSWORD, UserFactory, applicant, staff_with_role, submitted_grant_request
+from .workflow_steps import request_forced_to
 
 pytestmark = pytest.mark.django_db
 
 
-def request_in(status, **fields):
-    grant_request = GrantRequestFactory(**fields)
-    GrantRequest.objects.filter(pk=grant_request.pk).update(
-        status=status, reference=f"IME-2026-{grant_request.pk:05d}", submitted_at=grant_request.created_at
-    )
-    grant_request.refresh_from_db()
-    return grant_request
+request_in = request_forced_to  # a page read at a status, with no history before it
 
 
 def page_url(grant_request):

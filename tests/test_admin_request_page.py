@@ -28,21 +28,13 @@ from .factories import (
     applicant,
     staff_with_role,
 )
-from .workflow_steps import request_information
+from .workflow_steps import request_forced_to, request_information
 
 pytestmark = pytest.mark.django_db
 INPUT_OF = {"request_information": "message", "resubmit": "answer"}
 
 
-def request_in(status, **fields):
-    # These tests read pages and logs of a request at ``status`` with no history before it; the
-    # matrix in test_workflow.py reaches every state through the real workflow.
-    grant_request = GrantRequestFactory(**fields)
-    GrantRequest.objects.filter(pk=grant_request.pk).update(
-        status=status, reference=f"IME-2026-{grant_request.pk:05d}", submitted_at=grant_request.created_at
-    )
-    grant_request.refresh_from_db()
-    return grant_request
+request_in = request_forced_to  # a page read at a status, with no history before it
 
 
 def page_url(grant_request):

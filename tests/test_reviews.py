@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Decision, GrantRequest
+from grants.models import Decision
 from grants.status import GrantStatus
 from outbox.models import Email
 from reviews.choices import RUBRIC, Recommendation, ReviewStage
@@ -20,21 +20,14 @@ from reviews.services import assign_reviewer
 from workflow.engine import perform
 from workflow.roles import Role
 
-from .factories import GrantRequestFactory, staff_with_role
+from .factories import staff_with_role
+from .workflow_steps import request_forced_to
 
 pytestmark = pytest.mark.django_db
 COMMITTEE_AGENDA = reverse("admin:reviews_committee")
 
 
-def request_in(status, **fields):
-    # These tests read pages and logs of a request at ``status`` with no history before it; the
-    # matrix in test_workflow.py reaches every state through the real workflow.
-    grant_request = GrantRequestFactory(**fields)
-    GrantRequest.objects.filter(pk=grant_request.pk).update(
-        status=status, reference=f"IME-2026-{grant_request.pk:05d}", submitted_at=grant_request.created_at
-    )
-    grant_request.refresh_from_db()
-    return grant_request
+request_in = request_forced_to  # a page read at a status, with no history before it
 
 
 def page_url(grant_request):

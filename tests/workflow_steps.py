@@ -114,3 +114,14 @@ def request_information(grant_request, *, by, message, sections=(), expected_sta
         expected_status=expected_status,
     )  # fmt: skip
     return entry.records["rfi"]
+
+
+def request_forced_to(status, **fields) -> GrantRequest:
+    """A request put straight into ``status`` with no history before it, for tests that read a page at
+    that status (days in status, an empty audit trail). Everything else uses ``request_at``."""
+    grant_request = GrantRequestFactory(**fields)
+    GrantRequest.objects.filter(pk=grant_request.pk).update(
+        status=status, reference=f"IME-2026-{grant_request.pk:05d}", submitted_at=grant_request.created_at
+    )
+    grant_request.refresh_from_db()
+    return grant_request
