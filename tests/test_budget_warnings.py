@@ -100,6 +100,10 @@ def test_the_partial_amount_entered_is_shown_against_the_years_budget(client, th
     assert "What approving $29,000.00 would leave" in page
     assert f"takes the IME budget for {this_year} $4,000.00 over its $40,000.00" in page
 
+    # An amount no partial approval may have (more than requested) is refused, not costed.
+    page = client.post(url, {"expected_status": S.COMMITTEE_REVIEW, "approved_amount": "999999"}).content.decode()
+    assert "What approving $999,999.00 would leave" not in page and "less than the $30,000.00 requested" in page
+
     client.post(url, {"expected_status": S.COMMITTEE_REVIEW, "approved_amount": "29000", "message": "Agreed."})
     warning = Decision.objects.get(grant_request=grant_request).budget_warning
     assert warning == (

@@ -12,14 +12,16 @@ register = template.Library()
 APPROVING = {"approve", "partially_approve"}
 
 
-def _entered_amount(form):
+def _entered_amount(form, requested):
+    """The partial amount typed, when it is one a partial approval may have (more than $0, less than
+    the amount requested); the page then shows its effect. Anything else is refused by the form."""
     if not form.is_bound:
         return None
     try:
         amount = Decimal(str(form.data.get("approved_amount", "")).replace(",", "").replace("$", "").strip())
     except InvalidOperation:
         return None
-    return amount if amount > 0 else None
+    return amount if 0 < amount < (requested or Decimal("0")) else None
 
 
 @register.filter(name="money")
@@ -35,7 +37,7 @@ def budget_impact(rule, grant_request, form):
     if rule.name == "approve":
         amount, entered = grant_request.amount_requested, True
     else:
-        amount = _entered_amount(form)
+        amount = _entered_amount(form, grant_request.amount_requested)
         entered = amount is not None
     impact = impact_of_approving(grant_request, amount if entered else Decimal("0"))
     return {"impact": impact, "entered": entered, "partial": rule.name == "partially_approve"}
