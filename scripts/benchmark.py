@@ -108,6 +108,9 @@ def ensure_database(url, recreate):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+RUN_SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+
+
 def server_env(args, database_url):
     """The portal's environment: only what the benchmark sets, plus PATH and the like from ours."""
     env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
@@ -115,7 +118,8 @@ def server_env(args, database_url):
     env.update(IME_DEMO_DATA="0", LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="ime_portal.settings")
     # The benchmark pages are refused in production; a database server needs a key shared by all workers.
     env.update(IME_ENVIRONMENT="demo")
-    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # One key for the whole run: the sessions seeded by the data script must be valid in gunicorn.
+    env["SECRET_KEY"] = RUN_SECRET_KEY
     return env
 
 
