@@ -30,6 +30,18 @@ class Event(models.TextChoices):
     MESSAGE_TO_APPLICANT = "message_to_applicant", "Message to the applicant"
     MESSAGE_FROM_APPLICANT = "message_from_applicant", "Message from the applicant"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
+    AGREEMENT_ISSUED = "agreement_issued", "Letter of Agreement issued"
+    AGREEMENT_SIGNED_BY_RECIPIENT = "agreement_signed_by_recipient", "Agreement signed by the recipient"
+    AGREEMENT_EXECUTED = "agreement_executed", "Agreement executed"
+    PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
+    RECONCILIATION_OPENED = "reconciliation_opened", "Program ended: reconciliation due"
+    CHANGE_REQUESTED = "change_requested", "Change request filed"
+    CHANGE_APPROVED = "change_approved", "Change request approved"
+    CHANGE_APPROVED_REISSUED = "change_approved_reissued", "Change request approved, agreement re-issued"
+    CHANGE_REFUSED = "change_refused", "Change request refused"
+    CANCELLED = "cancelled", "Grant cancelled"
+    CANCELLED_REFUND_DUE = "cancelled_refund_due", "Grant cancelled, refund due"
+    REFUND_RECEIVED = "refund_received", "Refund received"
 
 
 # --- Recipients: each takes the request and the event's context --------------------------------
@@ -64,6 +76,14 @@ def _reviewer(grant_request, context):
     return [context["reviewer"].email]
 
 
+def _signer_and_applicants(grant_request, context):
+    return list(dict.fromkeys([a for a in [grant_request.signer_email] if a] + _applicants(grant_request, context)))
+
+
+def _requester(grant_request, context):
+    return [grant_request.requester_email] if grant_request.requester_email else _applicants(grant_request, context)
+
+
 @dataclass(frozen=True)
 class Mail:
     template: str
@@ -88,6 +108,24 @@ NOTIFICATIONS: dict[Event, list[Mail]] = {
     Event.MESSAGE_TO_APPLICANT: [Mail("message_to_applicant", _applicants)],
     Event.MESSAGE_FROM_APPLICANT: [Mail("message_from_applicant", _staff_mailbox)],
     Event.REVIEWER_ASSIGNED: [Mail("review_assignment", _reviewer)],
+    Event.AGREEMENT_ISSUED: [Mail("agreement_issued", _signer_and_applicants, _staff_mailbox_reply)],
+    Event.AGREEMENT_SIGNED_BY_RECIPIENT: [Mail("agreement_signed_alert", _staff_mailbox)],
+    Event.AGREEMENT_EXECUTED: [Mail("agreement_executed", _signer_and_applicants, _staff_mailbox_reply)],
+    Event.PAYMENT_RECORDED: [Mail("payment_recorded", _requester, _staff_mailbox_reply)],
+    Event.RECONCILIATION_OPENED: [Mail("reconciliation_opened", _signer_and_applicants, _staff_mailbox_reply)],
+    Event.CHANGE_REQUESTED: [
+        Mail("change_request_received", _applicants, _staff_mailbox_reply),
+        Mail("change_request_alert", _staff_mailbox, _applicants),
+    ],
+    Event.CHANGE_APPROVED: [Mail("change_request_decided", _applicants, _staff_mailbox_reply)],
+    Event.CHANGE_APPROVED_REISSUED: [
+        Mail("change_request_decided", _applicants, _staff_mailbox_reply),
+        Mail("agreement_issued", _signer_and_applicants, _staff_mailbox_reply),
+    ],
+    Event.CHANGE_REFUSED: [Mail("change_request_decided", _applicants, _staff_mailbox_reply)],
+    Event.CANCELLED: [Mail("grant_cancelled", _signer_and_applicants, _staff_mailbox_reply)],
+    Event.CANCELLED_REFUND_DUE: [Mail("grant_cancelled", _signer_and_applicants, _staff_mailbox_reply)],
+    Event.REFUND_RECEIVED: [Mail("refund_received", _applicants, _staff_mailbox_reply)],
 }
 
 

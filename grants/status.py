@@ -28,6 +28,7 @@ class GrantStatus(models.TextChoices):
     RECONCILED = "reconciled", "Reconciled"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
+    CANCELLATION_REFUND_DUE = "cancellation_refund_due", "Cancelled — refund due"
 
 
 S = GrantStatus
@@ -63,6 +64,7 @@ STATES = [
     _state(S.RECONCILED, "Awaiting close-out", awaiting_staff=True),
     _state(S.CLOSED, "None — closed", terminal=True, conversation_open=False),
     _state(S.CANCELLED, "None — cancelled", terminal=True, conversation_open=False),
+    _state(S.CANCELLATION_REFUND_DUE, "Return the funds paid; the grant then closes as cancelled", applicant_turn=True),
 ]  # fmt: skip
 
 _BY_VALUE = {state.value: state for state in STATES}

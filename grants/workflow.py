@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from workflow.engine import Input, TransitionError, Workflow, register, row
+from workflow.engine import STAY, Input, TransitionError, Workflow, register, row
 from workflow.roles import Role
 
+from . import post_award as award
 from . import sections
 from .budgets import impact_of_approving
 from .choices import DecisionOutcome, DeclineReason
@@ -24,7 +25,24 @@ from .status import GrantStatus as S
 
 SCREENERS = {Role.COORDINATOR, Role.COMPLIANCE, Role.ADMINISTRATOR}
 DECIDERS = {Role.COMMITTEE, Role.ADMINISTRATOR}
+# Issue letters, decide change requests, cancel: the grants office (SPEC §1).
+GRANTS_OFFICE = {Role.COORDINATOR, Role.ADMINISTRATOR}
+# Countersigning binds the company, so only its signatory may (the administrator role: a medical-affairs
+# director); a coordinator prepares the letter but does not sign it.
+SIGNATORIES = {Role.ADMINISTRATOR}
+FINANCE = {Role.FINANCE}
 NOTE = Input("note", required=False)
+# After approval and before reconciliation starts: the states in which the program may still change.
+CHANGEABLE = {S.APPROVED, S.PARTIALLY_APPROVED, S.AGREEMENT_SENT, S.AGREEMENT_SIGNED, S.PAID, S.IN_PROGRESS}
+WITH_LETTER = CHANGEABLE - {S.APPROVED, S.PARTIALLY_APPROVED}
+# Paid and in progress always have money paid; a letter awaiting signatures may (after a re-issue).
+NOTHING_PAID_YET = CHANGEABLE - {S.PAID, S.IN_PROGRESS}
+PAYMENT = (Input("amount"), Input("method"), Input("reference"), Input("paid_on"))
+REFUND = (Input("amount"), Input("received_on"), Input("reference"))
+CANCELLATION = (Input("reason"), Input("change_request", required=False))
+CHANGE_DECISION = (
+    Input("change_request"), Input("note", required=False), Input("short_notice_accepted", required=False),
+)
 
 
 class SubmissionRefused(TransitionError):
@@ -192,6 +210,62 @@ TRANSITIONS = [
     row("withdraw", UNDECIDED, S.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
         inputs=(Input("reason", required=False),), note_input="reason",
         effect=_withdrawal, event=Event.WITHDRAWN),
+
+    # --- After approval (SPEC §4a; rules in grants/post_award.py) ---
+    row("issue_agreement", {S.APPROVED, S.PARTIALLY_APPROVED}, S.AGREEMENT_SENT, GRANTS_OFFICE,
+        "Issue the Letter of Agreement", inputs=(NOTE,), check=award.check_can_issue, effect=award.issue_letter,
+        event=Event.AGREEMENT_ISSUED,
+        explains=("The letter is made from the published agreement template and the approved request, and frozen.",
+                  "The authorized signer signs it on the request page; an administrator then countersigns.")),
+    row("sign_agreement", S.AGREEMENT_SENT, STAY, {Role.APPLICANT}, "Sign the agreement",
+        inputs=(Input("agreement"), Input("signer_name"), Input("signer_title"), Input("authority_confirmed"),
+                Input("ip", required=False), Input("user_agent", required=False)), note_input="signer_name",
+        guard=award.only_the_authorized_signer, check=award.check_signature, effect=award.record_signature,
+        event=Event.AGREEMENT_SIGNED_BY_RECIPIENT),
+    row("countersign_agreement", S.AGREEMENT_SENT, S.AGREEMENT_SIGNED, SIGNATORIES, "Countersign the agreement",
+        inputs=(Input("signer_title"), Input("ip", required=False)), check=award.check_countersignature,
+        effect=award.record_countersignature, event=Event.AGREEMENT_EXECUTED,
+        explains="Your name, title and the time are recorded with the letter's SHA-256; payment can then be made."),
+    row("record_instalment", S.AGREEMENT_SIGNED, STAY, FINANCE, "Record a payment (instalment)", inputs=PAYMENT,
+        check=award.check_payment(final=False), effect=award.record_payment, event=Event.PAYMENT_RECORDED),
+    row("record_final_payment", S.AGREEMENT_SIGNED, S.PAID, FINANCE, "Record the final payment", inputs=PAYMENT,
+        check=award.check_payment(final=True), effect=award.record_payment, event=Event.PAYMENT_RECORDED),
+    # A re-issued letter countersigned when the grant was already paid in full puts it back where it was.
+    row("confirm_paid", S.AGREEMENT_SIGNED, S.PAID, {Role.SYSTEM}, "Paid in full under the amended agreement",
+        check=award.check_fully_paid),
+    row("start_program", S.PAID, S.IN_PROGRESS, {Role.SYSTEM}, "Program started",
+        inputs=(Input("today"),), check=award.check_started),
+    row("end_program", S.IN_PROGRESS, S.RECONCILIATION_DUE, {Role.SYSTEM}, "Program ended",
+        inputs=(Input("today"),), check=award.check_ended, effect=award.open_reconciliation,
+        event=Event.RECONCILIATION_OPENED),
+    row("file_change_request", CHANGEABLE, STAY, {Role.APPLICANT}, "File a change request",
+        inputs=(Input("change"),), check=award.check_change, effect=award.file_change,
+        event=Event.CHANGE_REQUESTED),
+    row("approve_change", CHANGEABLE, STAY, GRANTS_OFFICE, "Approve the change", inputs=CHANGE_DECISION,
+        check=award.check_approve_change(reissue=False), effect=award.approve_change(reissue=False),
+        event=Event.CHANGE_APPROVED,
+        explains="The request is updated (its history keeps the old values); the agreement's terms are not touched."),
+    row("approve_change_and_reissue", WITH_LETTER, S.AGREEMENT_SENT, GRANTS_OFFICE,
+        "Approve the change and re-issue the agreement", inputs=CHANGE_DECISION,
+        check=award.check_approve_change(reissue=True), effect=award.approve_change(reissue=True),
+        event=Event.CHANGE_APPROVED_REISSUED,
+        explains=("The change touches the agreement's terms: a new version of the letter replaces the old one, "
+                  "whose signatures are void.", "Both parties sign again; payment waits until they have.")),
+    row("refuse_change", CHANGEABLE, STAY, GRANTS_OFFICE, "Refuse the change",
+        inputs=(Input("change_request"), Input("note")), check=award.check_refuse_change,
+        effect=award.refuse_change, event=Event.CHANGE_REFUSED),
+    row("cancel", NOTHING_PAID_YET, S.CANCELLED, GRANTS_OFFICE, "Cancel the grant",
+        inputs=CANCELLATION, note_input="reason", check=award.check_cancel, effect=award.cancel, event=Event.CANCELLED,
+        explains="Nothing was paid, so the grant ends at once. Cancelling is final."),
+    row("cancel_with_refund", WITH_LETTER, S.CANCELLATION_REFUND_DUE, GRANTS_OFFICE,
+        "Cancel the grant and ask for the funds back", inputs=CANCELLATION, note_input="reason",
+        check=award.check_cancel_with_refund, effect=award.cancel,
+        event=Event.CANCELLED_REFUND_DUE,
+        explains=("The full amount paid becomes a refund due.",
+                  "Finance records the refund when it is received; the grant is then cancelled.")),
+    row("record_cancellation_refund", S.CANCELLATION_REFUND_DUE, S.CANCELLED, FINANCE,
+        "Record the refund received", inputs=REFUND, note_input="reference",
+        check=award.check_cancellation_refund, effect=award.record_cancellation_refund, event=Event.REFUND_RECEIVED),
 ]  # fmt: skip
 
 IME_WORKFLOW = Workflow(

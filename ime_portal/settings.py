@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.sweep_outbox",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=60)),
     },
+    # Starts paid programs on their start date and opens reconciliation on their end date; hourly, so
+    # a beat that was down at midnight catches up (the moves are idempotent).
+    "advance-programs": {
+        "task": "grants.tasks.advance_programs",
+        "schedule": timedelta(seconds=env.int("IME_ADVANCE_PROGRAMS_SECONDS", default=3600)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -313,6 +319,10 @@ IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
 # A review assignment with no review after this many days is past due on the staff dashboard.
 IME_REVIEW_DUE_DAYS = env.int("IME_REVIEW_DUE_DAYS", default=10)
 IME_INVITATION_DAYS = env.int("IME_INVITATION_DAYS", default=7)
+# Payments need the organization's W-9 signed within this many days (SPEC §4a).
+IME_W9_MAX_AGE_DAYS = env.int("IME_W9_MAX_AGE_DAYS", default=365)
+# A budget reallocation moving more than this share of the budget amends the Letter of Agreement.
+IME_REALLOCATION_LIMIT_PCT = env.int("IME_REALLOCATION_LIMIT_PCT", default=25)
 IME_MAX_UPLOAD_MB = env.int("IME_MAX_UPLOAD_MB", default=20)
 # Budget categories grant support may not pay for (SPEC §4); values of grants.choices.BudgetCategory.
 IME_EXCLUDED_BUDGET_CATEGORIES = env.list(

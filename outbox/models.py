@@ -40,3 +40,20 @@ class Email(models.Model):
     @property
     def body_erased(self) -> bool:
         return self.carries_secret and not self.body_text and not self.body_html
+
+
+class SentOnce(models.Model):
+    """The key of a mail that must go out once only (a reminder for one object and occasion). The key's
+    uniqueness, not timing, makes it so: a second sweep, a second beat or a retried worker finds the key
+    taken and sends nothing (``outbox.services.queue_email_once``)."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="kind:object:occasion, e.g. agreement_unsigned:42:14")
+    email = models.ForeignKey(Email, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mail sent once"
+        verbose_name_plural = "mails sent once"
+
+    def __str__(self):
+        return self.key

@@ -21,12 +21,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import tasks  # tasks.py calls back into this module only when a task runs
-from .models import Email
+from .models import Email, SentOnce
 from .secrets import has_secret_link
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,22 @@ def queue_email(template: str, to, context: dict, reply_to=None) -> Email:
     """Store an email for sending once the surrounding transaction commits."""
     subject, body_text, body_html = render_email(template, context)
     return store_email(template, to, subject, body_text, body_html, reply_to=reply_to)
+
+
+def queue_email_once(key: str, template: str, to, context: dict, reply_to=None) -> Email | None:
+    """Queue the email unless one with ``key`` was already queued; returns it, or None when the key was
+    taken. Safe under concurrent sweeps: the key and the email commit together or not at all, and a
+    second insert of the same key waits for the first transaction, then fails on the unique index."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                marker = SentOnce.objects.create(key=key)
+        except IntegrityError:
+            return None
+        email = queue_email(template, to, context, reply_to=reply_to)
+        marker.email = email
+        marker.save(update_fields=["email"])
+        return email
 
 
 def store_email(

@@ -10,21 +10,29 @@ VIEW_REQUESTS = [
     "grants.view_budgetline", "grants.view_learningobjective", "grants.view_othersupporter",
     "grants.view_statuschange", "grants.view_message", "grants.view_informationrequest",
     "reviews.view_assignment", "grants.view_decision",
+    "grants.view_agreement", "grants.view_payment", "grants.view_refund", "grants.view_changerequest",
 ]  # fmt: skip
+# Recording money that moves: finance alone (SPEC §1).
+RECORD_MONEY = ["grants.add_payment", "grants.add_refund"]
+# The legal team's wording of the Letter of Agreement: administrators publish versions; coordinators read.
+AGREEMENT_TERMS = ["grants.view_agreementtemplate", "grants.add_agreementtemplate", "grants.change_agreementtemplate"]
 WRITE_MESSAGES = ["grants.add_message", "grants.add_informationrequest"]
 REVIEW = ["reviews.view_review", "reviews.add_review", "reviews.change_review"]
 
 ROLE_PERMISSIONS = {
     Role.COORDINATOR: VIEW_REQUESTS + WRITE_MESSAGES + [
         "reviews.view_review", "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
+        "grants.add_agreement", "grants.change_changerequest", "grants.view_agreementtemplate",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         MONEY, VIEW_BUDGET, EXPORT,
     ],
     Role.COMPLIANCE: VIEW_REQUESTS + WRITE_MESSAGES + ["reviews.view_review", "portal.view_inquiry", MONEY, EXPORT],
     Role.MEDICAL: VIEW_REQUESTS + REVIEW + ["grants.add_message"],
     Role.COMMITTEE: VIEW_REQUESTS + REVIEW + ["grants.add_message", "grants.add_decision"],
-    Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + [
+    Role.FINANCE: VIEW_REQUESTS + RECORD_MONEY + ["grants.add_message", MONEY, EXPORT],
+    Role.ADMINISTRATOR: VIEW_REQUESTS + WRITE_MESSAGES + REVIEW + AGREEMENT_TERMS + [
         "reviews.add_assignment", "reviews.delete_assignment", "grants.add_decision",
+        "grants.add_agreement", "grants.change_agreement", "grants.change_changerequest",
         "portal.view_inquiry", "portal.change_inquiry", "outbox.view_email", "outbox.change_email",
         "auth.view_user", "auth.change_user", "auth.view_group",
         MONEY, VIEW_BUDGET, *SET_BUDGET, EXPORT, READ_EXPORT_LOG,

@@ -22,7 +22,8 @@ from .workflow_steps import request_at
 
 pytestmark = pytest.mark.django_db
 C, P, M, K, A = Role.COORDINATOR, Role.COMPLIANCE, Role.MEDICAL, Role.COMMITTEE, Role.ADMINISTRATOR
-EVERY_ROLE = {C, P, M, K, A}
+F = Role.FINANCE
+EVERY_ROLE = {C, P, M, K, A, F}
 NOBODY: set = set()
 
 # Which roles may open each admin page (by URL name); superusers may open all. Pages left out of this
@@ -36,9 +37,11 @@ MAY_OPEN = {
     "grants_grantrequest_history": EVERY_ROLE, "grants_grantrequest_attachment": EVERY_ROLE,
     "grants_organisation_changelist": EVERY_ROLE, "grants_organisation_change": EVERY_ROLE,
     "grants_organisation_history": EVERY_ROLE, "grants_organisation_w9": EVERY_ROLE,
-    **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment",
-                                                  "reviews_review") for page in ("changelist", "change", "history")},
-    "reviews_committee": EVERY_ROLE,
+    **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment")
+       for page in ("changelist", "change", "history")},
+    # Reviewers' scores and the committee agenda: not finance's business.
+    **{f"reviews_review_{page}": EVERY_ROLE - {F} for page in ("changelist", "change", "history")},
+    "reviews_committee": EVERY_ROLE - {F},
     # The annual IME budget: the administrator sets it, the coordinator may look.
     **{f"grants_annualbudget_{page}": {C, A} for page in ("changelist", "change", "history")},
     **{f"grants_annualbudget_{page}": {A} for page in ("add", "delete")},
@@ -46,9 +49,11 @@ MAY_OPEN = {
     **{f"outbox_email_{page}": {C, A} for page in ("changelist", "change", "history")},
     **{f"portal_inquiry_{page}": {C, P, A} for page in ("changelist", "change", "history")},
     # Exports (CSV, XLSX) of the lists a role reads, for the roles that export; the log of them.
-    **{f"{model}_export_{file_format}": {C, P, A} for model in (
+    **{f"{model}_export_{file_format}": {C, P, A, F} for model in (
         "grants_grantrequest", "grants_organisation", "grants_statuschange", "grants_decision", "reviews_assignment",
-        "reviews_review", "portal_inquiry") for file_format in ("csv", "xlsx")},
+        ) for file_format in ("csv", "xlsx")},
+    **{f"reviews_review_export_{file_format}": {C, P, A} for file_format in ("csv", "xlsx")},
+    **{f"portal_inquiry_export_{file_format}": {C, P, A} for file_format in ("csv", "xlsx")},
     **{f"outbox_email_export_{file_format}": {C, A} for file_format in ("csv", "xlsx")},
     **{f"reviews_exportlog_{page}": {A} for page in ("changelist", "change", "history")},
     # Staff accounts: the administrator role manages them (never a superuser's: see the escalation tests).

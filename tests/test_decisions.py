@@ -164,7 +164,8 @@ def test_a_declined_request_is_final(committee_client, in_committee, applicant_u
     for rule in TRANSITIONS:
         actor = member if rule.roles == {Role.APPLICANT} else administrator
         with pytest.raises(IllegalTransition):
-            perform(in_committee, rule.name, by=actor, **SAMPLE_INPUTS.get(rule.name, {}))
+            perform(in_committee, rule.name, by=actor, **{**{i.name: "given" for i in rule.inputs},
+                    **SAMPLE_INPUTS.get(rule.name, {})})  # fmt: skip
     again = committee_client.post(
         decide_url(in_committee, "approve"), {"expected_status": GrantStatus.DECLINED, "message": ""}
     )

@@ -216,3 +216,12 @@ def test_user_text_is_escaped_in_html_mail():
     assert "<script>" not in email.body_html
     assert "&lt;script&gt;" in email.body_html
     assert "<script>alert(1)</script>" in email.body_text
+
+
+@pytest.mark.django_db
+def test_a_mail_keyed_once_is_queued_once_however_often_it_is_asked_for():
+    context = {"inquiry": Inquiry(**INQUIRY)}
+    first = services.queue_email_once("test:1:day14", "inquiry_acknowledgement", ["a@example.org"], context)
+    second = services.queue_email_once("test:1:day14", "inquiry_acknowledgement", ["a@example.org"], context)
+    assert first is not None and second is None
+    assert Email.objects.filter(template="inquiry_acknowledgement").count() == 1

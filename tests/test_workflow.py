@@ -12,16 +12,21 @@ from grants.status import GrantStatus
 from grants.workflow import TRANSITIONS
 from reviews.models import Assignment, Review
 from workflow.engine import AlreadyMoved, IllegalTransition, MissingInput, NotAllowed, perform
+from workflow.models import system_actor
 from workflow.roles import STAFF_ROLES, Role
 
 from .factories import applicant, staff_with_role
-from .workflow_steps import SAMPLE_INPUTS, request_at
+from .workflow_steps import SAMPLE_INPUTS, inputs_for, request_at, signer_of
 
 pytestmark = pytest.mark.django_db
-ALL_ROLES = [Role.APPLICANT, *STAFF_ROLES]
+ALL_ROLES = [Role.APPLICANT, *STAFF_ROLES, Role.SYSTEM]
 
 
-def actor_with(role, grant_request):
+def actor_with(role, grant_request, rule=None):
+    if role == Role.SYSTEM:
+        return system_actor()
+    if role == Role.APPLICANT and rule is not None and rule.name == "sign_agreement":
+        return signer_of(grant_request)
     if role == Role.APPLICANT:
         return applicant(organisation=grant_request.organisation, role=Membership.Role.MEMBER)
     actor = staff_with_role(role)
@@ -41,21 +46,27 @@ CASES = [(t, source, role) for t in TRANSITIONS for source in sorted(t.sources) 
 @pytest.mark.parametrize("rule, source, role", CASES, ids=[f"{t.name}-{s}-{r.value}" for t, s, r in CASES])
 def test_each_transition_by_each_role(rule, source, role):
     grant_request = request_at(source)
-    actor = actor_with(role, grant_request)
+    actor = actor_with(role, grant_request, rule)
+    inputs = inputs_for(rule.name, grant_request)
     entries_before = StatusChange.objects.count()
-    inputs = SAMPLE_INPUTS.get(rule.name, {})
 
     if role in rule.roles:
         change = perform(grant_request, rule.name, by=actor, expected_status=source, **inputs)
         grant_request.refresh_from_db()
-        assert grant_request.status == rule.target
-        assert (change.from_status, change.to_status, change.actor) == (source, rule.target, actor)
+        target = rule.target_from(source)
+        assert grant_request.status == target
+        assert (change.from_status, change.to_status, change.actor) == (source, target, actor)
     else:
         with pytest.raises(NotAllowed):
             perform(grant_request, rule.name, by=actor, **inputs)
         grant_request.refresh_from_db()
         assert grant_request.status == source
         assert StatusChange.objects.count() == entries_before
+
+
+def inputs_for_illegal(rule):
+    """Every input present (the state is refused before any input is read)."""
+    return {**{spec.name: "given" for spec in rule.inputs}, **SAMPLE_INPUTS.get(rule.name, {})}
 
 
 ILLEGAL = [(t, status) for t in TRANSITIONS for status in GrantStatus if status not in t.sources]
@@ -69,7 +80,7 @@ def test_transition_from_a_state_that_does_not_allow_it_is_refused(rule, status)
     entries_before = StatusChange.objects.count()
     for actor in (superuser, member):
         with pytest.raises(IllegalTransition):
-            perform(grant_request, rule.name, by=actor, **SAMPLE_INPUTS.get(rule.name, {}))
+            perform(grant_request, rule.name, by=actor, **inputs_for_illegal(rule))
     grant_request.refresh_from_db()
     assert grant_request.status == status
     assert StatusChange.objects.count() == entries_before

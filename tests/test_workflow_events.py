@@ -8,7 +8,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from grants.models import Decision, GrantRequest, InformationRequest, Message, StatusChange
+from grants.models import (
+    Agreement,
+    ChangeRequest,
+    Decision,
+    GrantRequest,
+    InformationRequest,
+    Message,
+    Payment,
+    Refund,
+    StatusChange,
+)
 from grants.notifications import NOTIFICATIONS, Event
 from grants.status import STATES, GrantStatus
 from grants.workflow import TRANSITIONS
@@ -17,7 +27,7 @@ from workflow.engine import Input, MissingInput, State, Workflow, perform, regis
 from workflow.roles import Role
 
 from .factories import staff_with_role
-from .workflow_steps import SAMPLE_INPUTS, request_at
+from .workflow_steps import SAMPLE_INPUTS, actor_for, inputs_for, request_at
 
 pytestmark = pytest.mark.django_db
 STAFF = "medicaleducation@axsome.com"
@@ -32,6 +42,10 @@ def _records(grant_request):
         ).count(),
         "messages": Message.objects.filter(grant_request=grant_request).count(),
         "log": StatusChange.objects.filter(grant_request=grant_request).count(),
+        "agreements": Agreement.objects.filter(grant_request=grant_request).count(),
+        "payments": Payment.objects.filter(grant_request=grant_request).count(),
+        "refunds": Refund.objects.filter(grant_request=grant_request).count(),
+        "change_requests": ChangeRequest.objects.filter(grant_request=grant_request).count(),
     }
 
 
@@ -63,6 +77,32 @@ EFFECTS = {
         {"log": 1},
         {"withdrawal_acknowledged": "applicants", "withdrawal_alert": "staff"},
     ),
+    # After approval (grants/post_award.py)
+    "issue_agreement": (GrantStatus.APPROVED, {"log": 1, "agreements": 1}, {"agreement_issued": "signer+applicants"}),
+    "sign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_signed_alert": "staff"}),
+    "countersign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_executed": "signer+applicants"}),
+    "record_instalment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
+    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
+    "confirm_paid": (GrantStatus.AGREEMENT_SIGNED, {"log": 1}, {}),
+    "start_program": (GrantStatus.PAID, {"log": 1}, {}),
+    "end_program": (GrantStatus.IN_PROGRESS, {"log": 1}, {"reconciliation_opened": "signer+applicants"}),
+    "file_change_request": (
+        GrantStatus.APPROVED,
+        {"log": 1, "change_requests": 1},
+        {"change_request_received": "applicants", "change_request_alert": "staff"},
+    ),
+    "approve_change": (GrantStatus.APPROVED, {"log": 1}, {"change_request_decided": "applicants"}),
+    "approve_change_and_reissue": (
+        GrantStatus.AGREEMENT_SIGNED,
+        {"log": 1, "agreements": 1},
+        {"change_request_decided": "applicants", "agreement_issued": "signer+applicants"},
+    ),
+    "refuse_change": (GrantStatus.APPROVED, {"log": 1}, {"change_request_decided": "applicants"}),
+    "cancel": (GrantStatus.APPROVED, {"log": 1}, {"grant_cancelled": "signer+applicants"}),
+    "cancel_with_refund": (GrantStatus.PAID, {"log": 1}, {"grant_cancelled": "signer+applicants"}),
+    "record_cancellation_refund": (
+        GrantStatus.CANCELLATION_REFUND_DUE, {"log": 1, "refunds": 1}, {"refund_received": "applicants"},
+    ),
 }
 
 
@@ -75,17 +115,20 @@ def test_each_transition_writes_exactly_its_records_and_queues_exactly_its_email
     source, added, mails = EFFECTS[name]
     admin = staff_with_role(Role.ADMINISTRATOR, first_name="Alex", last_name="Admin")
     grant_request = request_at(source, staff=admin)
-    applicant = grant_request.created_by
-    actor = applicant if name in {"submit", "resubmit", "withdraw"} else admin
+    actor = actor_for(name, grant_request, member=grant_request.created_by, staff=admin)
+    inputs = inputs_for(name, grant_request)  # may itself file a change or sign first: counted before
     before, emails_before = _records(grant_request), set(Email.objects.values_list("pk", flat=True))
 
-    perform(grant_request, name, by=actor, **SAMPLE_INPUTS.get(name, {}))
+    perform(grant_request, name, by=actor, **inputs)
 
     after = _records(grant_request)
     assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == added
     queued = Email.objects.exclude(pk__in=emails_before)
     applicants = [grant_request.requester_email, grant_request.secondary_email]
-    expected_to = {"applicants": applicants, "staff": [STAFF], "asker": [admin.email]}
+    expected_to = {
+        "applicants": applicants, "staff": [STAFF], "asker": [admin.email],
+        "signer+applicants": [grant_request.signer_email, *applicants], "requester": [grant_request.requester_email],
+    }  # fmt: skip
     assert {(e.template, tuple(e.to)) for e in queued} == {(t, tuple(expected_to[who])) for t, who in mails.items()}
 
 

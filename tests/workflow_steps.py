@@ -4,18 +4,29 @@
 an administrator (who may make every staff move). ``SAMPLE_INPUTS`` holds valid input for each move.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from grants.models import GrantRequest
+from grants.models import ChangeKind, ChangeRequest, GrantRequest, Membership, Payment, PaymentMethod
+from grants.post_award import amount_paid, current_agreement
 from grants.status import GrantStatus as S
 from reviews.models import Assignment, Review
 from workflow.engine import perform
-from workflow.models import RoleGroup
+from workflow.models import RoleGroup, system_actor
 from workflow.roles import Role
 
-from .factories import GrantRequestFactory, StaffFactory, applicant, attach_required_documents, submitted_grant_request
+from .factories import (
+    TINY_PDF,
+    GrantRequestFactory,
+    StaffFactory,
+    applicant,
+    attach_required_documents,
+    submitted_grant_request,
+)
 
 SAMPLE_INPUTS = {
     "request_information": {"message": "Please add the final agenda.", "sections": ["attachments"]},
@@ -25,6 +36,119 @@ SAMPLE_INPUTS = {
     "decline": {"reason_codes": ["not_aligned"], "message": "Outside our areas of need this year."},
     "withdraw": {"reason": "The program was postponed."},
 }
+
+
+
+def signer_of(grant_request):
+    """The request's authorized signer as a member of its organization (made on first use)."""
+    membership = grant_request.organisation.memberships.filter(user__email__iexact=grant_request.signer_email).first()
+    if membership is not None:
+        return membership.user
+    return applicant(
+        organisation=grant_request.organisation, role=Membership.Role.MEMBER, email=grant_request.signer_email,
+        first_name="Lee", last_name="Park",
+    )  # fmt: skip
+
+
+def give_current_w9(organisation):
+    """What finance needs before paying: a W-9 on file, signed within the year."""
+    if not organisation.w9:
+        organisation.w9.save("w9.pdf", ContentFile(TINY_PDF), save=False)
+    organisation.w9_signed_on = timezone.localdate() - timedelta(days=30)
+    organisation.save()
+
+
+def pending_change(grant_request, kind=ChangeKind.FORMAT_VENUE, **proposed):
+    """A change request awaiting a decision, as the applicant files it."""
+    found = grant_request.change_requests.filter(status="pending").first()
+    if found is not None:
+        return found
+    if kind == ChangeKind.FORMAT_VENUE and not proposed:
+        proposed = {"new_location": "Hyatt Regency, Chicago, IL", "new_program_format": "hybrid"}
+    change = ChangeRequest(kind=kind, reason="The venue changed.", **proposed)
+    member = grant_request.created_by
+    return perform(grant_request, "file_change_request", by=member, change=change).records["change_request"]
+
+
+def _remaining(grant_request):
+    return grant_request.approved_amount - amount_paid(grant_request)
+
+
+def _payment(amount):
+    return {"amount": amount, "method": PaymentMethod.ACH, "reference": "ACH-20270101-01",
+            "paid_on": timezone.localdate()}  # fmt: skip
+
+
+def _instalment(grant_request):
+    give_current_w9(grant_request.organisation)
+    return _payment((_remaining(grant_request) / 2).quantize(Decimal("0.01")))
+
+
+def _final_payment(grant_request):
+    give_current_w9(grant_request.organisation)
+    return _payment(_remaining(grant_request))
+
+
+def _paid_in_full_already(grant_request):
+    # The state after an amended letter of a paid grant is countersigned; the payments are on file.
+    if _remaining(grant_request):
+        Payment.objects.create(grant_request=grant_request, recorded_by=grant_request.created_by,
+                               **_payment(_remaining(grant_request)))  # fmt: skip
+    return {}
+
+
+def _something_paid(grant_request):
+    if not amount_paid(grant_request):
+        Payment.objects.create(grant_request=grant_request, recorded_by=grant_request.created_by,
+                               **_payment(Decimal("5000.00")))  # fmt: skip
+    return {"reason": "The program was cancelled by the hospital."}
+
+
+def _signed_by_the_recipient(grant_request):
+    if not current_agreement(grant_request).is_signed:
+        perform(grant_request, "sign_agreement", by=signer_of(grant_request),
+                **PREPARE["sign_agreement"](grant_request))  # fmt: skip
+    return {"signer_title": "Senior Director, Medical Affairs", "ip": "198.51.100.2"}
+
+
+def _dates_change(grant_request):
+    return {"change_request": pending_change(
+        grant_request, ChangeKind.DATES, new_end_date=grant_request.end_date + timedelta(days=1)
+    ), "note": "Approved."}  # fmt: skip
+
+
+# Inputs that depend on the request as it stands (its letter, its money, a pending change).
+PREPARE = {
+    "sign_agreement": lambda gr: {
+        "agreement": current_agreement(gr), "signer_name": "Lee Park", "signer_title": "Director of CME",
+        "authority_confirmed": True, "ip": "203.0.113.7", "user_agent": "pytest",
+    },  # fmt: skip
+    "countersign_agreement": lambda gr: _signed_by_the_recipient(gr),
+    "record_instalment": _instalment,
+    "record_final_payment": _final_payment,
+    "confirm_paid": _paid_in_full_already,
+    "start_program": lambda gr: {"today": gr.start_date},
+    "end_program": lambda gr: {"today": gr.end_date},
+    "file_change_request": lambda gr: {
+        "change": ChangeRequest(kind=ChangeKind.FORMAT_VENUE, reason="The venue changed.", new_location="Chicago")
+    },
+    "approve_change": lambda gr: {"change_request": pending_change(gr), "note": "Approved."},
+    "approve_change_and_reissue": _dates_change,
+    "refuse_change": lambda gr: {"change_request": pending_change(gr), "note": "The venue must stay accessible."},
+    "cancel": lambda gr: {"reason": "The program was cancelled by the hospital."},
+    "cancel_with_refund": _something_paid,
+    "record_cancellation_refund": lambda gr: {
+        "amount": gr.refund_due, "received_on": timezone.localdate(), "reference": "CHK-4471"
+    },
+}
+
+
+def inputs_for(name, grant_request) -> dict:
+    """Valid input for the move ``name`` on ``grant_request`` as it stands now."""
+    if name in PREPARE:
+        return PREPARE[name](grant_request)
+    return dict(SAMPLE_INPUTS.get(name, {}))
+
 
 _TO_SCREENING = ["start_screening"]
 _TO_MEDICAL = [*_TO_SCREENING, "send_to_medical_review"]
@@ -40,7 +164,35 @@ PATHS = {
     S.DECLINED: [*_TO_SCREENING, "decline"],
     S.WITHDRAWN: ["withdraw"],
 }
-APPLICANT_MOVES = {"submit", "resubmit", "withdraw"}
+PATHS[S.AGREEMENT_SENT] = [*PATHS[S.APPROVED], "issue_agreement"]
+PATHS[S.AGREEMENT_SIGNED] = [*PATHS[S.AGREEMENT_SENT], "sign_agreement", "countersign_agreement"]
+PATHS[S.PAID] = [*PATHS[S.AGREEMENT_SIGNED], "record_final_payment"]
+PATHS[S.IN_PROGRESS] = [*PATHS[S.PAID], "start_program"]
+PATHS[S.RECONCILIATION_DUE] = [*PATHS[S.IN_PROGRESS], "end_program"]
+PATHS[S.CANCELLED] = [*PATHS[S.APPROVED], "cancel"]
+PATHS[S.CANCELLATION_REFUND_DUE] = [*PATHS[S.PAID], "cancel_with_refund"]
+APPLICANT_MOVES = {"submit", "resubmit", "withdraw", "file_change_request"}
+FINANCE_MOVES = {"record_instalment", "record_final_payment", "record_cancellation_refund"}
+SYSTEM_MOVES = {"start_program", "end_program", "confirm_paid"}
+
+
+def finance_officer():
+    user = StaffFactory(first_name="Fran", last_name="Finance")
+    user.groups.add(role_group(Role.FINANCE))
+    return user
+
+
+def actor_for(name, grant_request, *, member, staff):
+    """Who makes the move ``name`` in a walk: the applicant, the signer, finance, the portal or staff."""
+    if name == "sign_agreement":
+        return signer_of(grant_request)
+    if name in APPLICANT_MOVES:
+        return member
+    if name in FINANCE_MOVES:
+        return finance_officer()
+    if name in SYSTEM_MOVES:
+        return system_actor()
+    return staff
 
 
 def role_group(role) -> Group:
@@ -57,15 +209,15 @@ def walk(grant_request, moves, *, member, staff=None):
     """Make each move in turn with valid input; returns the request as it now stands."""
     staff = staff or workflow_admin()
     for name in moves:
-        actor = member if name in APPLICANT_MOVES else staff
-        perform(grant_request, name, by=actor, **SAMPLE_INPUTS.get(name, {}))
+        actor = actor_for(name, grant_request, member=member, staff=staff)
+        perform(grant_request, name, by=actor, **inputs_for(name, grant_request))
     return grant_request
 
 
 def request_at(status, member=None, staff=None, **factory_kwargs) -> GrantRequest:
     """A complete request of ``member``'s organization (a new one by default) standing at ``status``.
 
-    States no transition leads to yet (after the agreement) are set directly, with what submission
+    States no transition leads to yet (reconciled, closed) are set directly, with what submission
     would have written: they are the only ones."""
     member = member or applicant()
     if status == S.DRAFT:

@@ -78,11 +78,16 @@ class Move:
     log_entry: object
 
 
+# A row whose target is STAY records an event in the audit log (an agreement signed by the applicant,
+# an instalment paid, a change request filed) without moving the request: from and to are the same.
+STAY = None
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
     sources: frozenset
-    target: str
+    target: str | None
     roles: frozenset
     label: str
     inputs: tuple[Input, ...] = ()
@@ -103,6 +108,14 @@ class Transition:
     @property
     def input_names(self) -> set[str]:
         return {i.name for i in self.inputs}
+
+    @property
+    def moves(self) -> bool:
+        """False for a row that records an event and leaves the status where it is."""
+        return self.target is not STAY
+
+    def target_from(self, current: str) -> str:
+        return current if self.target is STAY else self.target
 
 
 def row(name, sources, target, roles, label, **options) -> Transition:
@@ -130,7 +143,7 @@ class Workflow:
     def __post_init__(self):
         self.by_name = {t.name: t for t in self.transitions}
         self.state = {s.value: s for s in self.states}
-        unknown = {t.target for t in self.transitions} | {s for t in self.transitions for s in t.sources}
+        unknown = {t.target for t in self.transitions if t.moves} | {s for t in self.transitions for s in t.sources}
         missing = unknown - set(self.state)
         if missing:
             raise ValueError(f"{self.kind}: transitions use undeclared states {sorted(missing)}")
@@ -227,11 +240,12 @@ def perform(subject, name: str, *, by, expected_status: str | None = None, **inp
             rule.check(locked, inputs)
         note = inputs.get(rule.note_input) or ""
         entry = flow.log_model.objects.create(
-            **{flow.log_subject: locked}, transition=name, from_status=current, to_status=rule.target,
+            **{flow.log_subject: locked}, transition=name, from_status=current, to_status=rule.target_from(current),
             actor=by, note=note if isinstance(note, str) else "",
         )  # fmt: skip
-        setattr(locked, flow.status_field, rule.target)
-        locked.status_changed_at = timezone.now()
+        if rule.moves:
+            setattr(locked, flow.status_field, rule.target)
+            locked.status_changed_at = timezone.now()
         # The effect may set more fields on the row (a reference, an amount) before the one save, so
         # database constraints see a consistent row and the model's history records every change.
         records = rule.effect(Move(locked, by, inputs, entry)) if rule.effect else None
@@ -250,7 +264,7 @@ def _display(obj, flow) -> str:
 
 
 __all__ = [
-    "AlreadyMoved", "IllegalTransition", "Input", "MissingInput", "Move", "NotAllowed", "NoteRequired", "State",
+    "STAY", "AlreadyMoved", "IllegalTransition", "Input", "MissingInput", "Move", "NotAllowed", "NoteRequired", "State",
     "Transition", "TransitionError", "ValidationError", "Workflow", "available_transitions", "perform", "register",
     "row", "workflow_of",
 ]  # fmt: skip

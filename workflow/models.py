@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models
 
-from .roles import Role
+from .roles import SYSTEM_USERNAME, Role
 
 
 class RoleGroup(models.Model):
@@ -15,3 +16,16 @@ class RoleGroup(models.Model):
 
     def __str__(self):
         return self.get_code_display()
+
+
+def system_actor():
+    """The portal's own account, named in the audit log for scheduled moves. Inactive with no usable
+    password, so nobody can sign in as it; created on first use."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "IME portal", "last_name": "(scheduled task)", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

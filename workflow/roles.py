@@ -11,9 +11,14 @@ class Role(models.TextChoices):
     MEDICAL = "medical_reviewer", "Medical reviewer"
     COMMITTEE = "committee_member", "Committee member"
     ADMINISTRATOR = "administrator", "Administrator"
+    FINANCE = "finance", "Finance"
+    # The portal itself, for moves nobody clicks (the daily task that starts and ends programs).
+    SYSTEM = "system", "The portal (scheduled task)"
 
 
-STAFF_ROLES = [r for r in Role if r != Role.APPLICANT]
+STAFF_ROLES = [r for r in Role if r not in (Role.APPLICANT, Role.SYSTEM)]
+# The account the portal acts as in scheduled moves; it cannot sign in (no usable password, inactive).
+SYSTEM_USERNAME = "ime-portal-system"
 # Who puts reviewers on a request and takes them off.
 REVIEWER_ASSIGNERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 
@@ -31,6 +36,8 @@ def staff_roles_of(user) -> set[Role]:
 def roles_of(user, subject) -> set[Role]:
     """The roles ``user`` holds with respect to ``subject`` (anything with an ``organisation_id``):
     applicant when they belong to its organization, plus their staff roles."""
+    if user is not None and user.get_username() == SYSTEM_USERNAME and not user.is_active:
+        return {Role.SYSTEM}
     roles = staff_roles_of(user)
     if user and user.is_authenticated:
         membership = getattr(user, "membership", None)

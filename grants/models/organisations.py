@@ -37,6 +37,9 @@ class Organisation(models.Model):
     accreditation_expiry = models.DateField("accreditation expiry date", null=True, blank=True)
     w9 = models.FileField("W-9", upload_to=w9_key, blank=True, help_text="Signed within the last 12 months (PDF).")
     w9_original_name = models.CharField(max_length=255, blank=True)
+    w9_signed_on = models.DateField(
+        "date the W-9 was signed", null=True, blank=True, help_text="Payments need a W-9 signed within the last year."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -89,6 +89,11 @@ class GrantRequest(models.Model):
     # Decision (written by reviews when the committee decides)
     approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
+    # After the award (written by the workflow: grants/workflow.py)
+    reconciliation_due_on = models.DateField("reconciliation due", null=True, blank=True, db_index=True)
+    # Money the grantee owes back (a cancellation after payment, or the reconciliation's surplus).
+    refund_due = models.DecimalField("refund due (USD)", **MONEY, null=True, blank=True)
+
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
