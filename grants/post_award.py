@@ -65,7 +65,8 @@ def _letter_for(grant_request, actor, reason: str) -> Agreement:
     facts = facts_of(grant_request, version=version, issued_on=timezone.localdate(now))
     return Agreement.objects.create(
         grant_request=grant_request, version=version, template=template, issued_by=actor, reason=reason,
-        text=render_letter(template.body, facts),
+        text=render_letter(template.body, facts), amount=grant_request.approved_amount,
+        program_start=grant_request.start_date, program_end=grant_request.end_date,
     )  # fmt: skip
 
 
@@ -171,10 +172,7 @@ def check_countersignature(grant_request, inputs):
         raise ValidationError("The recipient's authorized signer has not signed this version yet; countersign after.")
     today = timezone.localdate()
     started = grant_request.start_date is not None and grant_request.start_date <= today
-    # An amendment of a program already running keeps its start date; every first letter, and any letter
-    # that moves the start, must be executed before the program starts (ACCME Standard 4).
-    amendment_of_running_program = agreement.version > 1 and _start_unchanged_since_last_execution(grant_request)
-    if started and not amendment_of_running_program:
+    if started and not _amends_a_running_program(grant_request, agreement):
         raise ValidationError(
             f"The program started on {long_date(grant_request.start_date)}: an agreement must be executed before "
             "the education starts. File or approve a change request with new dates, which re-issues the letter."
@@ -182,10 +180,16 @@ def check_countersignature(grant_request, inputs):
     inputs["agreement"] = agreement
 
 
-def _start_unchanged_since_last_execution(grant_request) -> bool:
-    return grant_request.change_requests.filter(
-        status=ChangeStatus.APPROVED, reissued_agreement=True, new_start_date__isnull=True
-    ).exists() and grant_request.agreements.filter(countersigned_at__isnull=False).exists()
+def _amends_a_running_program(grant_request, agreement) -> bool:
+    """Every first letter, and any letter that moves the start, is executed before the program starts
+    (ACCME Standard 4). An amendment of a program already running under an executed letter with the
+    same start date (a later end, a budget move) may be executed while it runs."""
+    executed_before = (
+        grant_request.agreements.filter(version__lt=agreement.version, countersigned_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+    return executed_before is not None and executed_before.program_start == agreement.program_start
 
 
 def record_countersignature(move):

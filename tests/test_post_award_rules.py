@@ -363,3 +363,23 @@ def test_an_applicants_cancellation_request_is_approved_by_cancelling():
     grant_request.refresh_from_db()
     change.refresh_from_db()
     assert grant_request.status == S.CANCELLED and change.status == ChangeStatus.APPROVED
+
+
+def test_an_amendment_of_a_running_program_may_be_executed_while_it_runs():
+    grant_request = request_at(S.IN_PROGRESS)
+    GrantRequest.objects.filter(pk=grant_request.pk).update(start_date=TODAY() - timedelta(days=1))
+    grant_request.refresh_from_db()
+    # The letter executed before the start recorded the start date as it was then; make it match.
+    grant_request.agreements.update(program_start=grant_request.start_date)
+    change = services.file_change_request(
+        grant_request, by=grant_request.created_by, kind=ChangeKind.DATES, reason="One more session.",
+        new_end_date=grant_request.end_date + timedelta(days=30),
+    )  # fmt: skip
+    services.decide_change_request(change, by=workflow_admin(), approve=True)
+    sign(grant_request)
+    countersign(grant_request)
+    grant_request.refresh_from_db()
+    assert grant_request.status == S.PAID
+    services.advance_programs()
+    grant_request.refresh_from_db()
+    assert grant_request.status == S.IN_PROGRESS

@@ -75,6 +75,10 @@ class Agreement(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField("why it was issued", max_length=250, blank=True)
+    # The terms as issued, kept as data beside the text (an amendment compares them with the last letter).
+    amount = models.DecimalField("amount (USD)", max_digits=12, decimal_places=2, null=True, editable=False)
+    program_start = models.DateField("program start", null=True, editable=False)
+    program_end = models.DateField("program end", null=True, editable=False)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     # The recipient's authorized signer.
