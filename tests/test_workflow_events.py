@@ -49,6 +49,9 @@ def _records(grant_request):
     }
 
 
+PAYMENT_ADDED = {"log": 1, "payments": 1}
+
+
 # transition: (source, records it adds, emails it queues as (template, recipients))
 EFFECTS = {
     "submit": (GrantStatus.DRAFT, {"log": 1}, {"submission_receipt": "applicants", "submission_alert": "staff"}),
@@ -81,8 +84,8 @@ EFFECTS = {
     "issue_agreement": (GrantStatus.APPROVED, {"log": 1, "agreements": 1}, {"agreement_issued": "signer+applicants"}),
     "sign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_signed_alert": "staff"}),
     "countersign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_executed": "signer+applicants"}),
-    "record_instalment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
-    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
+    "record_instalment": (GrantStatus.AGREEMENT_SIGNED, PAYMENT_ADDED, {"payment_recorded": "requester"}),
+    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, PAYMENT_ADDED, {"payment_recorded": "requester"}),
     "confirm_paid": (GrantStatus.AGREEMENT_SIGNED, {"log": 1}, {}),
     "start_program": (GrantStatus.PAID, {"log": 1}, {}),
     "end_program": (GrantStatus.IN_PROGRESS, {"log": 1}, {"reconciliation_opened": "signer+applicants"}),
