@@ -26,6 +26,7 @@ from grants.reminders import (
     today_here,
 )
 
+from .choices import ReviewStage
 from .models import Assignment, Review
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ def overdue_assignments(today: date) -> QuerySet:
         submitted_at__isnull=False,
     )  # fmt: skip
     due = Assignment.objects.filter(
+        # The constant list lets the database start from the few requests in review (status index).
+        grant_request__status__in=ReviewStage.values,
         grant_request__status=F("stage"),
         assigned_at__lt=older_than(settings.IME_REMINDER_REVIEW_DAYS, today),
         reviewer__is_active=True,
