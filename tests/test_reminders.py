@@ -28,7 +28,7 @@ from workflow.engine import perform
 from workflow.roles import Role
 
 from .factories import staff_with_role
-from .workflow_steps import SAMPLE_INPUTS, request_at, signer_of, workflow_admin
+from .workflow_steps import SAMPLE_INPUTS, inputs_for, request_at, signer_of, workflow_admin
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = timezone.get_default_timezone()
@@ -121,6 +121,22 @@ def test_no_agreement_reminder_once_the_request_left_agreement_sent():
     assert grant_request.status == S.CANCELLED
 
     assert send_due_reminders()["agreement_unsigned"] == 0
+
+
+def test_a_superseded_letter_is_not_reminded_and_its_reissue_is_reminded_on_its_own_date():
+    grant_request = _agreement_issued(20)
+    old = current_agreement(grant_request)
+    perform(grant_request, "approve_change_and_reissue", by=workflow_admin(),
+            **inputs_for("approve_change_and_reissue", grant_request))  # fmt: skip
+    new = current_agreement(grant_request)
+    assert new.pk != old.pk and new.version == 2
+
+    assert send_due_reminders()["agreement_unsigned"] == 0  # the old letter is void, the new one is fresh
+    Agreement.objects.filter(pk=new.pk).update(issued_at=days_ago(14))
+    assert sweep_twice()["agreement_unsigned"] == 1
+    assert not SentOnce.objects.filter(key=f"agreement_unsigned:{old.pk}").exists()
+    assert SentOnce.objects.filter(key=f"agreement_unsigned:{new.pk}").exists()
+    assert "(version 2)" in reminders().get().body_text
 
 
 # --- Review not done ------------------------------------------------------------------------------
