@@ -302,6 +302,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grants.tasks.advance_programs",
         "schedule": timedelta(seconds=env.int("IME_ADVANCE_PROGRAMS_SECONDS", default=3600)),
     },
+    # Reminders (reviews/reminders.py): a daily job run hourly, so a beat that was down catches up; each
+    # reminder is sent once whatever the number of runs (a unique key per object and occasion).
+    "send-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": timedelta(seconds=env.int("IME_REMINDERS_SECONDS", default=3600)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -318,6 +324,20 @@ IME_MIN_LEAD_DAYS = env.int("IME_MIN_LEAD_DAYS", default=60)
 IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
 # A review assignment with no review after this many days is past due on the staff dashboard.
 IME_REVIEW_DUE_DAYS = env.int("IME_REVIEW_DUE_DAYS", default=10)
+# Reminders, each sent once (days count in TIME_ZONE): an agreement unsigned this long after issue; a
+# review not submitted this long after assignment (by default when the dashboard shows it past due);
+# an information request unanswered this long; a reconciliation due within this many days, then due
+# today, then overdue every OVERDUE_EVERY_DAYS, OVERDUE_TIMES times (staff copied on the last).
+IME_REMINDER_AGREEMENT_DAYS = env.int("IME_REMINDER_AGREEMENT_DAYS", default=14)
+IME_REMINDER_REVIEW_DAYS = env.int("IME_REMINDER_REVIEW_DAYS", default=IME_REVIEW_DUE_DAYS)
+IME_REMINDER_INFORMATION_DAYS = env.int("IME_REMINDER_INFORMATION_DAYS", default=14)
+IME_REMINDER_RECONCILIATION_DAYS = env.int("IME_REMINDER_RECONCILIATION_DAYS", default=14)
+IME_REMINDER_OVERDUE_EVERY_DAYS = env.int("IME_REMINDER_OVERDUE_EVERY_DAYS", default=7)
+IME_REMINDER_OVERDUE_TIMES = env.int("IME_REMINDER_OVERDUE_TIMES", default=4)
+for _name in ("IME_REMINDER_AGREEMENT_DAYS", "IME_REMINDER_REVIEW_DAYS", "IME_REMINDER_INFORMATION_DAYS",
+              "IME_REMINDER_RECONCILIATION_DAYS", "IME_REMINDER_OVERDUE_EVERY_DAYS"):  # fmt: skip
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 IME_INVITATION_DAYS = env.int("IME_INVITATION_DAYS", default=7)
 # Payments need the organization's W-9 signed within this many days (SPEC §4a).
 IME_W9_MAX_AGE_DAYS = env.int("IME_W9_MAX_AGE_DAYS", default=365)

@@ -117,6 +117,15 @@ class Agreement(models.Model):
                 name="countersigned_after_signed",
             ),
         ]
+        # The reminder sweep's letters awaiting the recipient's signature (grants/reminders.py): a few rows
+        # however many letters were ever signed, instead of a scan of them all.
+        indexes = [
+            models.Index(
+                fields=["issued_at"],
+                condition=Q(signed_at__isnull=True, superseded_at__isnull=True),
+                name="agreement_awaiting_signature",
+            )
+        ]
 
     def __str__(self):
         reference = self.grant_request.display_reference if self.grant_request_id else "?"
