@@ -98,19 +98,23 @@ class FullProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["drug_route"].choices = _with_blank(DrugRoute.choices, "Choose a route")
         self.fields["irb_status"].choices = _with_blank(IrbStatus.choices, "Choose a status")
-        self.fields["overhead_pct"].help_text = (
-            f"At most {settings.IIS_MAX_OVERHEAD_PCT}% of the direct costs itemized below."
-        )
+        self.fields[
+            "overhead_pct"
+        ].help_text = f"At most {settings.IIS_MAX_OVERHEAD_PCT}% of the direct costs itemized below."
         self.fields["drug_product"].help_text = "Only if the study needs study drug from the company."
-        self.fields["safety_plan"].help_text = (
+        self.fields[
+            "safety_plan"
+        ].help_text = (
             "How adverse events will be reported to the company's pharmacovigilance (never through this portal)."
         )
         if self.instance.protocol:
-            self.fields["protocol_file"].help_text = (
-                f"On file: {self.instance.protocol_original_name}. Choose a file only to replace it."
-            )
+            self.fields[
+                "protocol_file"
+            ].help_text = f"On file: {self.instance.protocol_original_name}. Choose a file only to replace it."
         if self.instance.pi_cv:
-            self.fields["cv_file"].help_text = f"On file: {self.instance.pi_cv_original_name}. Choose a file only to replace it."
+            self.fields[
+                "cv_file"
+            ].help_text = f"On file: {self.instance.pi_cv_original_name}. Choose a file only to replace it."
 
     def clean_overhead_pct(self):
         value = self.cleaned_data.get("overhead_pct")

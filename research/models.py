@@ -136,7 +136,8 @@ class ResearchProposal(models.Model):
         indexes = [models.Index(fields=["submitted_at", "id"], name="research_queue_order")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=ResearchStatus.CONCEPT_DRAFT) | Q(reference__isnull=False, submitted_at__isnull=False),
+                condition=Q(status=ResearchStatus.CONCEPT_DRAFT)
+                | Q(reference__isnull=False, submitted_at__isnull=False),
                 name="submitted_proposal_has_reference",
             )
         ]

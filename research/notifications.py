@@ -82,7 +82,9 @@ def proposal_links(proposal) -> dict:
 def recipients_of(event, proposal, **context) -> list[str]:
     """Everyone the event emails (what the staff confirmation page says before they act)."""
     context = {"proposal": proposal, **context}
-    return list(dict.fromkeys(a for mail in NOTIFICATIONS.get(ResearchEvent(event), []) for a in mail.to(proposal, context)))
+    return list(
+        dict.fromkeys(a for mail in NOTIFICATIONS.get(ResearchEvent(event), []) for a in mail.to(proposal, context))
+    )
 
 
 def notify(event, proposal, **context) -> list:

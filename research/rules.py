@@ -55,12 +55,17 @@ CONCEPT_REQUIRED = {
 
 def text_too_long(field_label: str, text: str, limit: int = CONCEPT_TEXT_MAX) -> str | None:
     if text and len(text) > limit:
-        return f"{field_label} is {len(text):,} characters; the concept allows {limit:,}. Shorten it by {len(text) - limit:,}."
+        return (
+            f"{field_label} is {len(text):,} characters; the concept allows {limit:,}. "
+            f"Shorten it by {len(text) - limit:,}."
+        )
     return None
 
 
 def concept_problems(proposal) -> list[Problem]:
-    problems = [Problem("", institution_problem(proposal.organisation))] if institution_problem(proposal.organisation) else []
+    problems = (
+        [Problem("", institution_problem(proposal.organisation))] if institution_problem(proposal.organisation) else []
+    )
     for name, message in CONCEPT_REQUIRED.items():
         value = getattr(proposal, name)
         if value is None or (isinstance(value, str) and not value.strip()):

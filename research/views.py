@@ -66,7 +66,9 @@ def proposal_create(request):
         proposal = services.start_concept(request.user)
     except services.NotAnInstitution as refusal:
         return render(request, "research/not_an_institution.html", {"refusal": str(refusal), "refused": True})
-    messages.success(request, "Your concept draft is started. Save it as often as you like; submit it when it is ready.")
+    messages.success(
+        request, "Your concept draft is started. Save it as often as you like; submit it when it is ready."
+    )
     return redirect("research:concept_edit", pk=proposal.pk)
 
 
@@ -101,7 +103,8 @@ def _submit_concept(request, proposal):
         })  # fmt: skip
     if result.newly_submitted:
         messages.success(
-            request, f"Your concept was submitted. Its reference is {result.proposal.reference}; a receipt is on its way.",
+            request,
+            f"Your concept was submitted. Its reference is {result.proposal.reference}; a receipt is on its way.",
         )  # fmt: skip
     return redirect("research:proposal_detail", pk=proposal.pk)
 
@@ -118,7 +121,9 @@ def _problem_rows(problems) -> list[dict]:
 
 
 def timeline(proposal) -> list[dict]:
-    changes = ResearchStatusChange.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
+    changes = (
+        ResearchStatusChange.objects.filter(proposal=proposal).select_related("actor").order_by("created_at", "pk")
+    )
     rows = []
     for change in changes:
         rule = BY_NAME.get(change.transition)
@@ -141,7 +146,8 @@ def proposal_detail(request, pk):
         to_do = _problem_rows(rules.full_proposal_problems(proposal))
     return render(request, "research/detail.html", {
         "proposal": proposal, "timeline": timeline(proposal), "next_action": NEXT_ACTIONS.get(proposal.status, ""),
-        "to_do": to_do, "late": rules.deadline_problem(proposal) if proposal.status == R.FULL_PROPOSAL_INVITED else None,
+        "to_do": to_do,
+        "late": rules.deadline_problem(proposal) if proposal.status == R.FULL_PROPOSAL_INVITED else None,
         "budget_lines": proposal.budget_lines.all(), "decline_reasons": _decline_labels(proposal),
     })  # fmt: skip
 
@@ -194,7 +200,9 @@ def _submit_full(request, proposal):
         budget = BudgetLineFormSet(instance=proposal, prefix="budget")
         return _render_full(request, proposal, form, budget, _problem_rows(refused.problems))
     if result.newly_submitted:
-        messages.success(request, f"Your full proposal for {proposal.reference} was submitted; a receipt is on its way.")
+        messages.success(
+            request, f"Your full proposal for {proposal.reference} was submitted; a receipt is on its way."
+        )
     return redirect("research:proposal_detail", pk=proposal.pk)
 
 
@@ -235,13 +243,19 @@ def proposal_withdraw(request, pk):
                               expected_status=form.cleaned_data["expected_status"])  # fmt: skip
         except AlreadyMoved:
             proposal.refresh_from_db(fields=["status"])
-            messages.error(request, f"While you were deciding, the proposal moved to “{proposal.get_status_display()}”; "
-                                    "nothing was changed.")  # fmt: skip
+            messages.error(
+                request,
+                f"While you were deciding, the proposal moved to “{proposal.get_status_display()}”; "
+                "nothing was changed.",
+            )
             return redirect("research:proposal_detail", pk=pk)
         except TransitionError as error:
             messages.error(request, str(error))
             return redirect("research:proposal_detail", pk=pk)
         messages.success(request, f"{proposal.reference} was withdrawn. The research team has been told.")
         return redirect("research:proposal_detail", pk=pk)
-    return render(request, "research/withdraw_confirm.html", {"proposal": proposal, "form": form,
-                                                              "cancel_url": reverse("research:proposal_detail", args=[pk])})
+    return render(
+        request,
+        "research/withdraw_confirm.html",
+        {"proposal": proposal, "form": form, "cancel_url": reverse("research:proposal_detail", args=[pk])},
+    )
