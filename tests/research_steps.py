@@ -12,9 +12,11 @@ from research.status import ResearchStatus as R
 from workflow.engine import perform
 from workflow.roles import Role
 
-from .factories import OrganisationFactory, applicant, staff_with_role
+from .factories import OrganisationFactory, applicant, staff_with_role, text_pdf
 
-PDF_BYTES = b"%PDF-1.4\n% RESEARCH-PROTOCOL-MARKER\n%%EOF\n"
+PDF_BYTES = text_pdf("Study protocol", ["RESEARCH-PROTOCOL-MARKER: a protocol written for the tests."])
+
+CV_BYTES = text_pdf("Curriculum vitae", ["RESEARCH-CV-MARKER: a CV written for the tests."])
 
 
 def institution(**kwargs):
@@ -40,7 +42,7 @@ def concept_draft(user=None, **fields) -> ResearchProposal:
 def fill_full_proposal(proposal):
     proposal.protocol.save("protocol.pdf", ContentFile(PDF_BYTES), save=False)
     proposal.protocol_original_name, proposal.protocol_content_type = "protocol.pdf", "application/pdf"
-    proposal.pi_cv.save("cv.pdf", ContentFile(PDF_BYTES.replace(b"PROTOCOL", b"CV")), save=False)
+    proposal.pi_cv.save("cv.pdf", ContentFile(CV_BYTES), save=False)
     proposal.pi_cv_original_name, proposal.pi_cv_content_type = "cv.pdf", "application/pdf"
     today = timezone.localdate()
     for name in ("objectives_and_endpoints", "population", "sample_size_justification", "statistical_plan", "sites",
