@@ -22,7 +22,7 @@ from workflow.engine import perform
 from workflow.roles import Role
 
 from .factories import UserFactory, applicant, staff_with_role
-from .research_steps import PDF_BYTES, concept_draft, fill_full_proposal, investigator, proposal_at
+from .research_steps import CV_BYTES, PDF_BYTES, concept_draft, fill_full_proposal, investigator, proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +370,14 @@ def test_staff_search_and_filters():
     ):
         assert wanted.reference in client.get(url, params).content.decode()
     assert wanted.reference not in client.get(url, {"waiting": "investigator"}).content.decode()
+
+
+def test_staff_download_the_documents_through_the_admin():
+    proposal = fill_full_proposal(proposal_at(R.FULL_PROPOSAL_INVITED))
+    client = signed_in(staff_with_role(Role.FINANCE))
+    response = client.get(reverse("admin:research_researchproposal_document", args=[proposal.pk, "cv"]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == CV_BYTES
+    assert "no-store" in response["Cache-Control"]
+    # Staff do not get them through the investigator's route.
+    assert client.get(reverse("research:proposal_document", args=[proposal.pk, "cv"])).status_code == 404
