@@ -8,9 +8,11 @@ import grants.workflow
 import research.workflow
 from grants.models import GrantRequest, Membership
 from grants.services import submission as ime_submission
+from outbox.models import Email
 from research import admin_actions as research_admin_actions
 from research import services as research_services
 from research.models import ResearchProposal, ResearchStatusChange
+from research.notifications import NOTIFICATIONS
 from research.status import ResearchStatus as R
 from research.workflow import TRANSITIONS
 from workflow import engine
@@ -107,3 +109,25 @@ def test_a_stale_click_is_refused_with_nothing_changed():
                 reason_codes=["other"], message="Late click.")  # fmt: skip
     proposal.refresh_from_db()
     assert proposal.status == R.CONCEPT_REVIEW
+
+
+def test_every_research_event_has_its_emails_mapped():
+    raised = {rule.event for rule in TRANSITIONS if rule.event}
+    assert raised == set(NOTIFICATIONS)
+
+
+EMAILING = [rule for rule in TRANSITIONS if rule.event]
+
+
+@pytest.mark.parametrize("rule", EMAILING, ids=[rule.name for rule in EMAILING])
+def test_each_research_move_queues_exactly_its_emails_in_the_one_outbox(rule):
+    source = sorted(rule.sources)[0]
+    proposal = prepared(rule, source)
+    actor = actor_with(sorted(rule.roles - {Role.SYSTEM})[0], proposal)
+    before = set(Email.objects.values_list("pk", flat=True))
+    perform(proposal, rule.name, by=actor, expected_status=source, **inputs_for(rule.name))
+    queued = Email.objects.exclude(pk__in=before)
+    assert sorted(queued.values_list("template", flat=True)) == sorted(m.template for m in NOTIFICATIONS[rule.event])
+    for email in queued:
+        assert proposal.reference in email.subject
+        assert email.body_text.strip() and email.body_html.strip()
