@@ -5,6 +5,7 @@ class OrganisationType(models.TextChoices):
     ACCREDITED_PROVIDER = "accredited_provider", "Accredited CME/CE provider"
     ACADEMIC = "academic", "Academic medical center or university"
     HOSPITAL = "hospital", "Hospital or health system"
+    RESEARCH_INSTITUTE = "research_institute", "Research institute"
     PROFESSIONAL_SOCIETY = "professional_society", "Professional society"
     MEDICAL_EDUCATION_COMPANY = "medical_education_company", "Medical education company"
     PATIENT_ADVOCACY = "patient_advocacy", "Patient, caregiver or advocacy organization"
@@ -15,6 +16,10 @@ class OrganisationType(models.TextChoices):
 
 
 INELIGIBLE_ORGANISATION_TYPES = {OrganisationType.INDIVIDUAL_PRACTITIONER, OrganisationType.MEDICAL_PRACTICE}
+# Who may propose research (SPEC §4b): investigators at an institution, never an individual on their own.
+RESEARCH_INSTITUTION_TYPES = {
+    OrganisationType.ACADEMIC, OrganisationType.HOSPITAL, OrganisationType.RESEARCH_INSTITUTE, OrganisationType.OTHER,
+}  # fmt: skip
 
 
 class TaxStatus(models.TextChoices):

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "workflow",
     "grants",
     "reviews",
+    "research",
     "demo",
 ]
 
@@ -344,6 +345,14 @@ IME_W9_MAX_AGE_DAYS = env.int("IME_W9_MAX_AGE_DAYS", default=365)
 # A budget reallocation moving more than this share of the budget amends the Letter of Agreement.
 IME_REALLOCATION_LIMIT_PCT = env.int("IME_REALLOCATION_LIMIT_PCT", default=25)
 IME_MAX_UPLOAD_MB = env.int("IME_MAX_UPLOAD_MB", default=20)
+# Research proposals (SPEC §4b): days an invited investigator has for the full proposal (staff may change
+# it per proposal), the highest overhead (indirect costs) a budget may carry, and where safety events go.
+IIS_FULL_PROPOSAL_DAYS = env.int("IIS_FULL_PROPOSAL_DAYS", default=60)
+IIS_MAX_OVERHEAD_PCT = env.int("IIS_MAX_OVERHEAD_PCT", default=28)
+IIS_SAFETY_REPORTING_CONTACT = env.str(
+    "IIS_SAFETY_REPORTING_CONTACT",
+    default="Axsome pharmacovigilance (placeholder: set IIS_SAFETY_REPORTING_CONTACT to the real contact)",
+)
 # Budget categories grant support may not pay for (SPEC §4); values of grants.choices.BudgetCategory.
 IME_EXCLUDED_BUDGET_CATEGORIES = env.list(
     "IME_EXCLUDED_BUDGET_CATEGORIES",

@@ -32,7 +32,10 @@ logger = logging.getLogger(__name__)
 
 CACHEABLE_METHODS = ("GET", "HEAD")
 # The settings the portal context processor puts into every page (portal/context_processors.py).
-SETTINGS_IN_PAGES = ("IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "STATIC_URL")
+SETTINGS_IN_PAGES = (
+    "IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "IIS_FULL_PROPOSAL_DAYS",
+    "IIS_MAX_OVERHEAD_PCT", "IIS_SAFETY_REPORTING_CONTACT", "STATIC_URL",
+)  # fmt: skip
 # This process's copies: key -> (monotonic expiry, content, content type). A handful of pages; the
 # bound only guards against an unexpected stream of distinct paths.
 _copies: dict[str, tuple[float, bytes, str]] = {}

@@ -14,10 +14,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from grants.models import AnnualBudget, Decision, StatusChange
 from outbox.models import Email
 from portal.models import Inquiry
+from research.status import ResearchStatus
 from reviews.models import Assignment, ExportLog, Review
 from workflow.roles import STAFF_ROLES, Role
 
 from .factories import StaffFactory, UserFactory, staff_with_role
+from .research_steps import proposal_at
 from .workflow_steps import request_at
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,9 @@ NOBODY: set = set()
 # table are refused to every role (the test fails on any admin URL it does not know).
 MAY_OPEN = {
     "index": EVERY_ROLE, "password_change": EVERY_ROLE, "password_change_done": EVERY_ROLE, "jsi18n": EVERY_ROLE,
-    "app_list:grants": EVERY_ROLE, "app_list:reviews": EVERY_ROLE,
+    "app_list:grants": EVERY_ROLE, "app_list:reviews": EVERY_ROLE, "app_list:research": EVERY_ROLE,
+    # The research queue and each proposal's read-only page: every role reads them (moves: the research table).
+    **{f"research_researchproposal_{page}": EVERY_ROLE for page in ("changelist", "change", "history")},
     "app_list:outbox": {C, A}, "app_list:portal": {C, P, A}, "app_list:auth": {A},
     # The request queue, each request's page, its history and its documents: every role reads them.
     "grants_grantrequest_changelist": EVERY_ROLE, "grants_grantrequest_change": EVERY_ROLE,
@@ -64,6 +68,8 @@ MAY_OPEN = {
 NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantrequest_action",
               "grants_grantrequest_message", "grants_grantrequest_assign", "grants_grantrequest_unassign",
               "grants_grantrequest_conflict", "grants_grantrequest_simple_history",
+              # Research action pages and documents: tests/test_research_pages.py.
+              "research_researchproposal_action", "research_researchproposal_document",
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
               "grants_grantrequest_review", "grants_organisation_w9"}  # fmt: skip
 
@@ -103,6 +109,7 @@ def world():
         "sites_site": Site.objects.get_current().pk,
         "otp_totp_totpdevice": TOTPDevice.objects.create(user=StaffFactory(), name="phone").pk,
         "grants_annualbudget": AnnualBudget.objects.create(year=2030, total=1000).pk,
+        "research_researchproposal": proposal_at(ResearchStatus.CONCEPT_SUBMITTED).pk,
     }
     attachment = AttachmentFactory(grant_request=grant_request)
     return objects, {"att_pk": attachment.pk}
@@ -133,7 +140,7 @@ def _cases(objects, extra):
         if concrete in (None, "missing"):
             continue
         cases.append((name, concrete))
-    for app in ("grants", "reviews", "outbox", "portal", "auth"):
+    for app in ("grants", "reviews", "research", "outbox", "portal", "auth"):
         cases.append((f"app_list:{app}", f"/admin/{app}/"))
     return cases
 

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = {"ime_portal", "demo", "reviews", "grants", "workflow", "portal", "outbox"}
+PROJECT = {"ime_portal", "demo", "research", "reviews", "grants", "workflow", "portal", "outbox"}
 
 
 def _function_level_project_imports(path: Path) -> list[str]:

@@ -15,8 +15,12 @@ from grants import urls as grant_urls
 from grants.models import Invitation, Message
 from grants.status import GrantStatus
 from portal import urls as portal_urls
+from research import urls as research_urls
+from research.models import ResearchProposal
+from research.status import ResearchStatus
 
 from .factories import AttachmentFactory, GrantRequestFactory, StaffFactory, applicant, submitted_grant_request
+from .research_steps import fill_full_proposal, proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +229,48 @@ def test_admin_downloads_need_the_second_factor(data, staff_client):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("staff_2fa:setup"))
         assert not leaked(response, data.markers)
+
+
+def research_cases(proposal) -> dict[str, list[tuple[str, str]]]:
+    """Every investigator URL name → (method, path); staff without membership must get no data there."""
+    pk = proposal.pk
+
+    def on(name, *args):
+        return reverse(f"research:{name}", args=args)
+
+    return {
+        "public": [("get", on("public"))],
+        "proposal_list": [("get", on("proposal_list"))],
+        "proposal_create": [("get", on("proposal_create")), ("post", on("proposal_create"))],
+        "proposal_detail": [("get", on("proposal_detail", pk))],
+        "concept_edit": [("get", on("concept_edit", pk))],
+        "concept_submit": [("post", on("concept_submit", pk))],
+        "full_proposal_edit": [("get", on("full_proposal_edit", pk))],
+        "full_proposal_submit": [("post", on("full_proposal_submit", pk))],
+        "proposal_document": [("get", on("proposal_document", pk, kind)) for kind in ("protocol", "cv")],
+        "proposal_withdraw": [("get", on("proposal_withdraw", pk)), ("post", on("proposal_withdraw", pk))],
+    }
+
+
+def test_staff_without_second_factor_get_no_research_data_from_any_investigator_url(staff_client):
+    proposal = fill_full_proposal(proposal_at(ResearchStatus.FULL_PROPOSAL_INVITED))
+    markers = [proposal.title.encode(), proposal.organisation.legal_name.encode(), proposal.pi_email.encode()]
+    cases_by_name = research_cases(proposal)
+    assert {p.name for p in research_urls.urlpatterns} == set(cases_by_name), "List the new research URL here."
+    for visits in cases_by_name.values():
+        for method, path in visits:
+            response = getattr(staff_client, method)(path)
+            assert not leaked(response, markers), f"{method.upper()} {path} showed research data"
+            assert not leaked(getattr(staff_client, method)(path, follow=True), markers), path
+            if path != reverse("research:public"):
+                assert response.status_code in (200, 302, 404), f"{method.upper()} {path} gave {response.status_code}"
+    proposal.refresh_from_db()
+    assert proposal.status == ResearchStatus.FULL_PROPOSAL_INVITED
+    assert not ResearchProposal.objects.exclude(pk=proposal.pk).exists()
+
+
+def test_admin_research_downloads_need_the_second_factor(staff_client):
+    proposal = fill_full_proposal(proposal_at(ResearchStatus.FULL_PROPOSAL_INVITED))
+    response = staff_client.get(reverse("admin:research_researchproposal_document", args=[proposal.pk, "protocol"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("staff_2fa:setup"))

@@ -1,0 +1,52 @@
+from django.db import models
+
+
+class StudyType(models.TextChoices):
+    PHASE_1 = "phase_1", "Interventional, phase I"
+    PHASE_2 = "phase_2", "Interventional, phase II"
+    PHASE_3 = "phase_3", "Interventional, phase III"
+    PHASE_4 = "phase_4", "Interventional, phase IV"
+    PROSPECTIVE_OBSERVATIONAL = "prospective_observational", "Prospective observational"
+    RETROSPECTIVE_CHART_REVIEW = "retrospective_chart_review", "Retrospective chart review"
+    SECONDARY_DATA = "secondary_data", "Secondary data analysis"
+
+
+INTERVENTIONAL = {StudyType.PHASE_1, StudyType.PHASE_2, StudyType.PHASE_3, StudyType.PHASE_4}
+
+
+class ConceptDeclineReason(models.TextChoices):
+    OUTSIDE_AREAS = "outside_areas", "Outside the company's areas of interest"
+    SCIENTIFIC_MERIT = "scientific_merit", "The scientific question or design is not strong enough"
+    FEASIBILITY = "feasibility", "Feasibility (enrollment, sites or timelines) is doubtful"
+    OVERLAP = "overlap", "It overlaps research that is already planned or under way"
+    BUDGET = "budget", "The estimated budget is outside what we can support"
+    DRUG_SUPPLY = "drug_supply", "We cannot supply the study drug requested"
+    OTHER = "other", "Other (explained in the message)"
+
+
+class IrbStatus(models.TextChoices):
+    NOT_SUBMITTED = "not_submitted", "Not yet submitted"
+    SUBMITTED = "submitted", "Submitted, awaiting decision"
+    APPROVED = "approved", "Approved"
+    EXEMPT = "exempt", "Exempt (determination letter available)"
+
+
+class DrugRoute(models.TextChoices):
+    ORAL = "oral", "Oral"
+    INTRAVENOUS = "intravenous", "Intravenous"
+    SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
+    INTRAMUSCULAR = "intramuscular", "Intramuscular"
+    INTRANASAL = "intranasal", "Intranasal"
+    TRANSDERMAL = "transdermal", "Transdermal"
+    OTHER = "other", "Other"
+
+
+class BudgetCategory(models.TextChoices):
+    PERSONNEL = "personnel", "Personnel (investigators, coordinators)"
+    PATIENT_CARE = "patient_care", "Procedures and patient care"
+    PARTICIPANT = "participant", "Participant compensation"
+    LABORATORY = "laboratory", "Laboratory and imaging"
+    DATA = "data", "Data management and statistics"
+    IRB_FEES = "irb_fees", "IRB and regulatory fees"
+    PUBLICATION = "publication", "Publication costs"
+    OTHER = "other", "Other direct costs"

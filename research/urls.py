@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "research"
+
+urlpatterns = [
+    path("research/", views.public_page, name="public"),
+    path("research/proposals/", views.proposal_list, name="proposal_list"),
+    path("research/proposals/new/", views.proposal_create, name="proposal_create"),
+    path("research/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("research/proposals/<int:pk>/concept/", views.concept_edit, name="concept_edit"),
+    path("research/proposals/<int:pk>/concept/submit/", views.concept_submit, name="concept_submit"),
+    path("research/proposals/<int:pk>/full-proposal/", views.full_proposal_edit, name="full_proposal_edit"),
+    path("research/proposals/<int:pk>/full-proposal/submit/", views.full_proposal_submit, name="full_proposal_submit"),
+    path("research/proposals/<int:pk>/documents/<slug:kind>/", views.proposal_document, name="proposal_document"),
+    path("research/proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+]

@@ -1,0 +1,96 @@
+"""Research proposals at every stage-one state, reached through the real engine (never by writing a status)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from grants.choices import OrganisationType
+from research.models import ResearchBudgetLine, ResearchProposal
+from research.status import ResearchStatus as R
+from workflow.engine import perform
+from workflow.roles import Role
+
+from .factories import OrganisationFactory, applicant, staff_with_role, text_pdf
+
+PDF_BYTES = text_pdf("Study protocol", ["RESEARCH-PROTOCOL-MARKER: a protocol written for the tests."])
+
+CV_BYTES = text_pdf("Curriculum vitae", ["RESEARCH-CV-MARKER: a CV written for the tests."])
+
+
+def institution(**kwargs):
+    return OrganisationFactory(org_type=OrganisationType.ACADEMIC, **kwargs)
+
+
+def investigator(organisation=None, **kwargs):
+    return applicant(organisation=organisation or institution(), **kwargs)
+
+
+def concept_draft(user=None, **fields) -> ResearchProposal:
+    user = user or investigator()
+    values = {
+        "title": "Sleep architecture in narcolepsy type 1", "rationale": "Little is known about it.",
+        "objectives": "Describe the change.", "design": "Single-center prospective cohort.",
+        "pi_name": "Dana Rivera", "pi_email": "dana.rivera@university.example.edu", "therapeutic_area": "narcolepsy",
+        "study_type": "prospective_observational", "estimated_sample_size": 80, "estimated_duration_months": 18,
+        "estimated_budget": Decimal("150000"), "study_drug_needed": False, **fields,
+    }  # fmt: skip
+    return ResearchProposal.objects.create(organisation=user.membership.organisation, created_by=user, **values)
+
+
+def fill_full_proposal(proposal):
+    proposal.protocol.save("protocol.pdf", ContentFile(PDF_BYTES), save=False)
+    proposal.protocol_original_name, proposal.protocol_content_type = "protocol.pdf", "application/pdf"
+    proposal.pi_cv.save("cv.pdf", ContentFile(CV_BYTES), save=False)
+    proposal.pi_cv_original_name, proposal.pi_cv_content_type = "cv.pdf", "application/pdf"
+    today = timezone.localdate()
+    for name in ("objectives_and_endpoints", "population", "sample_size_justification", "statistical_plan", "sites",
+                 "safety_plan", "publication_plan", "coi_disclosures"):  # fmt: skip
+        setattr(proposal, name, f"The {name.replace('_', ' ')}.")
+    proposal.sample_size = 80
+    proposal.first_patient_in = today + timedelta(days=120)
+    proposal.last_patient_out = today + timedelta(days=500)
+    proposal.final_report_on = today + timedelta(days=600)
+    proposal.overhead_pct = Decimal("25")
+    proposal.irb_status = "submitted"
+    proposal.save()
+    ResearchBudgetLine.objects.create(proposal=proposal, category="personnel", description="Coordinator", amount=60000)
+    return proposal
+
+
+STAFF_INPUTS = {
+    "start_concept_review": {},
+    "invite_full_proposal": lambda: {"due_on": timezone.localdate() + timedelta(days=60)},
+    "decline_concept": {"reason_codes": ["outside_areas"], "message": "Outside our areas."},
+    "withdraw": {"reason": "Changed plans."},
+}
+
+
+def inputs_for(name):
+    value = STAFF_INPUTS.get(name, {})
+    return value() if callable(value) else dict(value)
+
+
+def proposal_at(status, user=None) -> ResearchProposal:
+    proposal = concept_draft(user)
+    member = proposal.created_by
+    office = staff_with_role(Role.ADMINISTRATOR)
+    path = {
+        R.CONCEPT_DRAFT: [],
+        R.CONCEPT_SUBMITTED: [("submit_concept", member)],
+        R.CONCEPT_REVIEW: [("submit_concept", member), ("start_concept_review", office)],
+        R.CONCEPT_DECLINED: [("submit_concept", member), ("decline_concept", office)],
+        R.FULL_PROPOSAL_INVITED: [("submit_concept", member), ("start_concept_review", office),
+                                  ("invite_full_proposal", office)],
+        R.FULL_PROPOSAL_SUBMITTED: [("submit_concept", member), ("start_concept_review", office),
+                                    ("invite_full_proposal", office), ("submit_full_proposal", member)],
+        R.WITHDRAWN: [("submit_concept", member), ("withdraw", member)],
+    }[status]  # fmt: skip
+    for name, actor in path:
+        if name == "submit_full_proposal":
+            fill_full_proposal(proposal)
+        perform(proposal, name, by=actor, **inputs_for(name))
+    proposal.refresh_from_db()
+    assert proposal.status == status
+    return proposal
