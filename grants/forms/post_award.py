@@ -96,7 +96,8 @@ class DatesChangeForm(ChangeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and cleaned.get("new_start_date") is None and cleaned.get("new_end_date") is None:
+        typed_badly = "new_start_date" in self.errors or "new_end_date" in self.errors
+        if not typed_badly and cleaned.get("new_start_date") is None and cleaned.get("new_end_date") is None:
             self.add_error("new_start_date", "Give the new start date, the new end date, or both.")
         return cleaned
 
@@ -122,7 +123,8 @@ class FormatVenueChangeForm(ChangeForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not any(cleaned.get(name) for name in VENUE_FIELDS):
+        typed_badly = any(name in self.errors for name in VENUE_FIELDS)
+        if not typed_badly and not any(cleaned.get(name) for name in VENUE_FIELDS):
             self.add_error("new_program_format", "Give the new format, venue or URL.")
         return cleaned
 
