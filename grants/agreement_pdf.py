@@ -5,6 +5,8 @@ The PDF is made from a template and a stylesheet of its own (``templates/grants/
 fetches nothing: every resource request is refused, so nothing in the letter can reach the network or
 the file system."""
 
+import re
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
@@ -13,6 +15,24 @@ from .agreement_terms import SUPPORTER, money
 
 TEMPLATE = "grants/agreements/letter_pdf.html"
 STYLESHEET = "grants/agreements/letter_pdf.css"
+
+
+# A numbered clause opens with its heading on a line of its own ("3. Purpose of the grant").
+CLAUSE_HEADING = re.compile(r"^\d+\.\s+\S.{0,80}$")
+
+
+def blocks_of(text: str) -> list[dict]:
+    """The letter's paragraphs, each with the clause heading it opens with (if any) set apart."""
+    blocks = []
+    for block in (b.strip() for b in text.split("\n\n")):
+        if not block:
+            continue
+        first, _, rest = block.partition("\n")
+        if CLAUSE_HEADING.match(first) and rest:
+            blocks.append({"heading": first, "body": rest})
+        else:
+            blocks.append({"heading": "", "body": block})
+    return blocks
 
 
 class ResourceRefused(Exception):
@@ -36,7 +56,7 @@ def render_agreement_pdf(agreement) -> bytes:
         "organisation": grant_request.organisation,
         "supporter": SUPPORTER,
         "amount": money(grant_request.approved_amount),
-        "paragraphs": [block.strip() for block in agreement.text.split("\n\n") if block.strip()],
+        "blocks": blocks_of(agreement.text),
         "generated_at": timezone.now(),
     }
     html = render_to_string(TEMPLATE, context)

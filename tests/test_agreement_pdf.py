@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from pypdf import PdfReader
 
-from grants.agreement_pdf import render_agreement_pdf
+from grants.agreement_pdf import blocks_of, render_agreement_pdf
 from grants.post_award import current_agreement
 from grants.status import GrantStatus as S
 from workflow.roles import Role
@@ -121,3 +121,12 @@ def test_staff_without_a_role_are_refused_and_applicants_cannot_use_the_admin_ro
     member.force_login(grant_request.created_by)
     assert member.get(admin_pdf_url(grant_request)).status_code == 403
     assert Client().get(admin_pdf_url(grant_request)).status_code == 302
+
+
+def test_setting_the_clause_headings_apart_keeps_every_word_of_the_frozen_letter():
+    _, letter = executed_letter()
+
+    blocks = blocks_of(letter.text)
+
+    assert [b["heading"] for b in blocks if b["heading"]][:2] == ["1. The parties", "2. The program and the grant"]
+    assert " ".join(f"{b['heading']} {b['body']}" for b in blocks).split() == letter.text.split()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.client_ip import client_ip
 from workflow.engine import TransitionError
 
-from ..agreement_pdf import filename_of, render_agreement_pdf
+from ..agreement_pdf import blocks_of, filename_of, render_agreement_pdf
 from ..downloads import bytes_download
 from ..forms.post_award import SignAgreementForm, summary_of
 from ..models import Agreement, GrantRequest
@@ -58,6 +58,7 @@ def _page(request, grant_request, agreement, *, form=None, status=200):
         {
             "grant_request": grant_request,
             "agreement": agreement,
+            "blocks": blocks_of(agreement.text),
             "current_version": None if agreement.is_current else _current_version(grant_request),
             "can_sign": can_sign,
             "awaiting_signature": grant_request.status == S.AGREEMENT_SENT and agreement.is_current
