@@ -197,6 +197,19 @@ def test_a_budget_increase_is_refused_saying_a_new_request_is_needed():
     assert not ChangeRequest.objects.exists()
 
 
+def test_a_reallocation_of_a_request_without_budget_lines_is_refused():
+    grant_request = request_at(S.PAID)
+    with_budget(grant_request)
+
+    response = client_for(grant_request.created_by).post(
+        new_change_url(grant_request), {"kind": "budget", "reason": "Move the catering money."}
+    )
+
+    assert response.status_code == 200
+    assert "This request has no budget lines to move money between." in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+
+
 def test_a_cancellation_is_asked_for_with_a_reason():
     grant_request = request_at(S.PAID)
 

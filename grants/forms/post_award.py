@@ -154,6 +154,12 @@ class BudgetChangeForm(ChangeForm):
                                 "invalid": "Enter a number, such as 2."},
             )  # fmt: skip
 
+    def clean(self):
+        cleaned = super().clean()
+        if not self.lines:
+            raise forms.ValidationError("This request has no budget lines to move money between.")
+        return cleaned
+
     def rows(self):
         """Each line with its current values and its two bound fields, for the table."""
         return [

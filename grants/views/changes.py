@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.views.decorators.http import require_http_methods
 
 from workflow.engine import TransitionError, why_not
 
@@ -59,6 +60,7 @@ def current_values(grant_request, kind) -> dict[str, str]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def change_request_new(request, pk):
     grant_request = _changeable_request(request.user, pk)
     refusal = _why_no_change(grant_request, request.user)
