@@ -5,7 +5,8 @@ behind two-factor sign-in on the admin side); this module only streams it: as a 
 rendered inline, never kept by a shared cache or proxy, with its type as detected at upload.
 """
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 
 def file_download(field_file, filename: str, content_type: str | None = None) -> FileResponse:
@@ -18,6 +19,15 @@ def file_download(field_file, filename: str, content_type: str | None = None) ->
         raise Http404("The stored file is missing.") from error
     response = FileResponse(stored, as_attachment=True, filename=filename, content_type=content_type)
     # The browser must not guess a type (an HTML file "detected" inside a PDF) or keep a copy.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def bytes_download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A document made on request (the executed agreement's PDF), sent the same way as a stored file."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -313,6 +313,11 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
                 downloads.attachment_download,
                 name="grants_grantrequest_attachment",
             ),
+            path(
+                "<int:pk>/agreements/<int:version>/pdf/",
+                downloads.agreement_pdf_download,
+                name="grants_grantrequest_agreement_pdf",
+            ),
         ] + super().get_urls()
 
 

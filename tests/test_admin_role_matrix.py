@@ -39,6 +39,7 @@ MAY_OPEN = {
     # The request queue, each request's page, its history and its documents: every role reads them.
     "grants_grantrequest_changelist": EVERY_ROLE, "grants_grantrequest_change": EVERY_ROLE,
     "grants_grantrequest_history": EVERY_ROLE, "grants_grantrequest_attachment": EVERY_ROLE,
+    "grants_grantrequest_agreement_pdf": EVERY_ROLE,
     "grants_organisation_changelist": EVERY_ROLE, "grants_organisation_change": EVERY_ROLE,
     "grants_organisation_history": EVERY_ROLE, "grants_organisation_w9": EVERY_ROLE,
     **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment")
@@ -71,7 +72,9 @@ NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantre
               # Research action pages and documents: tests/test_research_pages.py.
               "research_researchproposal_action", "research_researchproposal_document",
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
-              "grants_grantrequest_review", "grants_organisation_w9"}  # fmt: skip
+              "grants_grantrequest_review", "grants_organisation_w9",
+              # Needs an executed letter: test_agreement_pdf.py covers it.
+              "grants_grantrequest_agreement_pdf"}  # fmt: skip
 
 
 def _admin_urls(patterns=None, prefix=""):

@@ -68,6 +68,7 @@ def test_sign_up_verify_and_register_the_organisation_in_chromium(gated_page, li
     w9 = tmp_path / "Lakeside W-9.pdf"
     w9.write_bytes(PDF_BYTES)
     page.locator("#id_w9_file").set_input_files(str(w9))
+    page.get_by_label("Date the W-9 was signed").fill((timezone.localdate() - timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Register organization").click()
 
     page.wait_for_url(live_server.url + "/organisation/")

@@ -142,6 +142,7 @@ def test_provider_applies_from_the_gate_to_a_submitted_request(page, live_server
     page.locator("#id_accreditation_id").fill("ACCME-7731")
     page.locator("#id_accreditation_expiry").fill((today + timedelta(days=500)).isoformat())
     page.locator("#id_w9_file").set_input_files(pdf(tmp_path, "Great Lakes W-9.pdf"))
+    page.get_by_label("Date the W-9 was signed").fill((today - timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Register organization").click()
     page.wait_for_url(live_server.url + "/organisation/")
     assert heading(page) == "Great Lakes Sleep Education Institute"

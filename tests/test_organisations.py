@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from grants.models import GrantRequest, Invitation, Membership, Organisation
 from outbox.models import Email
@@ -40,6 +41,8 @@ def _organisation_data(**overrides):
         "accreditation_id": "ACCME-0077",
         "accreditation_expiry": (timezone.localdate() + timedelta(days=365)).isoformat(),
     }
+    if "w9_file" in overrides:  # a new W-9 comes with the date it was signed
+        data["w9_signed_on"] = (timezone.localdate() - timedelta(days=10)).isoformat()
     data.update(overrides)
     return data
 
@@ -601,3 +604,50 @@ def test_w9_download_is_never_kept_by_a_cache(member_client, organisation):
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
+
+
+# --- The W-9's signature date: finance pays only on a W-9 signed within IME_W9_MAX_AGE_DAYS ----------
+
+
+def test_a_new_w9_is_stored_with_the_date_it_was_signed(applicant_client, organisation):
+    signed_on = timezone.localdate() - timedelta(days=40)
+    data = _organisation_data(w9_file=_pdf("W-9 2026.pdf"), w9_signed_on=signed_on.isoformat())
+
+    assert applicant_client.post("/organisation/edit/", data).status_code == 302
+
+    organisation.refresh_from_db()
+    assert organisation.w9_signed_on == signed_on
+    assert f"signed on {date_format(signed_on)}" in _page(applicant_client.get("/organisation/"))
+
+
+def test_a_new_w9_without_its_signature_date_is_refused_keeping_the_details(newcomer_client):
+    data = _organisation_data(w9_file=_pdf(), w9_signed_on="")
+
+    response = newcomer_client.post("/organisation/new/", data)
+
+    _assert_refused_keeping_input(response, "Enter the date the new W-9 was signed.", "id_w9_signed_on")
+    assert "<title>Error:" in _page(response)
+
+
+def test_a_w9_signed_on_a_future_date_is_refused(newcomer_client):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = _organisation_data(w9_file=_pdf(), w9_signed_on=tomorrow.isoformat())
+
+    response = newcomer_client.post("/organisation/new/", data)
+
+    _assert_refused_keeping_input(response, "The W-9 cannot be signed on a future date.", "id_w9_signed_on")
+    assert f'value="{tomorrow.isoformat()}"' in _page(response)
+
+
+def test_a_signature_date_without_a_new_w9_does_not_freshen_the_old_one(applicant_client, organisation):
+    organisation.w9.save("w9.pdf", SimpleUploadedFile("x.pdf", PDF_BYTES), save=False)
+    organisation.w9_signed_on = timezone.localdate() - timedelta(days=500)
+    organisation.save()
+    data = _organisation_data(w9_signed_on=timezone.localdate().isoformat())
+
+    response = applicant_client.post("/organisation/edit/", data)
+
+    assert response.status_code == 200
+    assert "Choose the W-9 this signature date belongs to" in _page(response)
+    organisation.refresh_from_db()
+    assert organisation.w9_signed_on == timezone.localdate() - timedelta(days=500)

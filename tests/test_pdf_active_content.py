@@ -236,6 +236,7 @@ def test_w9_with_active_content_is_refused_and_the_typed_details_are_kept(newcom
         **ORGANISATION,
         "accreditation_expiry": (timezone.localdate() + timedelta(days=365)).isoformat(),
         "w9_file": SimpleUploadedFile("W-9 signed.pdf", build()),
+        "w9_signed_on": timezone.localdate().isoformat(),
     }
 
     response = newcomer_client.post(reverse("grants:organisation_create"), data)
@@ -254,6 +255,7 @@ def test_a_plain_w9_is_still_accepted(newcomer_client):
         **ORGANISATION,
         "accreditation_expiry": (timezone.localdate() + timedelta(days=365)).isoformat(),
         "w9_file": SimpleUploadedFile("W-9 signed.pdf", opening_at_first_page()),
+        "w9_signed_on": timezone.localdate().isoformat(),
     }
 
     response = newcomer_client.post(reverse("grants:organisation_create"), data)

@@ -21,6 +21,7 @@ from research.status import ResearchStatus
 
 from .factories import AttachmentFactory, GrantRequestFactory, StaffFactory, applicant, submitted_grant_request
 from .research_steps import fill_full_proposal, proposal_at
+from .workflow_steps import request_at
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,11 @@ class Applicant:
         self.invitation = Invitation.objects.create(
             organisation=organisation, email="new.colleague@provider.example.org", invited_by=self.member
         )
+        # An approved grant with its executed Letter of Agreement (its signer joins the organization).
+        self.agreed = request_at(
+            GrantStatus.AGREEMENT_SIGNED, member=self.member, title="Marker agreed on sleep medicine"
+        )
+        self.member_count = organisation.memberships.count()
 
     @property
     def markers(self) -> list[bytes]:
@@ -71,6 +77,7 @@ class Applicant:
             self.organisation.ein.encode(),
             self.draft.title.encode(),
             self.submitted.title.encode(),
+            self.agreed.title.encode(),
             b"ATTACHMENT-MARKER-7f3a",
             b"W9-MARKER-91c2",
             self.member.email.encode(),
@@ -126,6 +133,13 @@ def cases(data: Applicant) -> dict[str, list[tuple[str, str, dict, bool]]]:
         # so what staff can reach is the address without it.
         "invitation_accept": [("get", on("invitation_accept", "not-the-token"), {}, False)],
         "eligibility": [("get", on("eligibility"), {}, False)],
+        "agreement_detail": [("get", on("agreement_detail", data.agreed.pk, 1), {}, True)],
+        "agreement_sign": [("post", on("agreement_sign", data.agreed.pk, 1), {"signer_name": "staff"}, False)],
+        "agreement_pdf": [("get", on("agreement_pdf", data.agreed.pk, 1), {}, False)],
+        "change_request_new": [
+            ("get", on("change_request_new", data.agreed.pk), {}, False),
+            ("post", on("change_request_new", data.agreed.pk), {"kind": "cancellation", "reason": "staff"}, False),
+        ],
     }
 
 
@@ -195,7 +209,8 @@ def test_staff_without_second_factor_get_no_applicant_data_from_any_applicant_ur
     assert data.submitted.status == GrantStatus.SUBMITTED
     assert data.draft.attachments.filter(pk=data.draft_attachment.pk).exists()
     assert Invitation.objects.filter(pk=data.invitation.pk, revoked_at__isnull=True).exists()
-    assert data.organisation.memberships.count() == 2
+    assert data.organisation.memberships.count() == data.member_count
+    assert not data.agreed.change_requests.exists()
     print(f"staff-without-2FA URLs refused: {len(refused)}")
     assert len(refused) == sum(len(v) for v in cases(data).values()) - len(BLANK_FORMS)
 
@@ -224,6 +239,7 @@ def test_admin_downloads_need_the_second_factor(data, staff_client):
     for url in (
         reverse("admin:grants_grantrequest_attachment", args=[attachment.grant_request_id, attachment.pk]),
         reverse("admin:grants_organisation_w9", args=[data.organisation.pk]),
+        reverse("admin:grants_grantrequest_agreement_pdf", args=[data.agreed.pk, 1]),
     ):
         response = staff_client.get(url)
         assert response.status_code == 302

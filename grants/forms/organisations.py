@@ -44,6 +44,14 @@ class OrganisationForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
         help_text="A W-9 signed within the last 12 months, as a PDF. You can add it later.",
     )
+    w9_signed_on = forms.DateField(
+        label="Date the W-9 was signed",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%m/%d/%Y"],
+        help_text="The date next to the signature on the W-9. Required with a new W-9.",
+        error_messages={"invalid": "Enter the date the W-9 was signed as YYYY-MM-DD."},
+    )
 
     class Meta:
         model = Organisation
@@ -128,6 +136,7 @@ class OrganisationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_w9_signed_on(cleaned)
         body = cleaned.get("accreditation_body")
         org_type = cleaned.get("org_type")
         if body and body != AccreditationBody.NONE:
@@ -154,6 +163,19 @@ class OrganisationForm(forms.ModelForm):
             cleaned["accreditation_id"] = ""
             cleaned["accreditation_expiry"] = None
         return cleaned
+
+    def _clean_w9_signed_on(self, cleaned):
+        """A new W-9 comes with the date it was signed (finance pays only on a recent one); never a future date."""
+        signed_on = cleaned.get("w9_signed_on")
+        if "w9_signed_on" in self.errors:
+            return
+        if signed_on is not None and signed_on > timezone.localdate():
+            self.add_error("w9_signed_on", "The W-9 cannot be signed on a future date. Enter the date it was signed.")
+        elif signed_on is None and cleaned.get("w9_file"):
+            self.add_error("w9_signed_on", "Enter the date the new W-9 was signed.")
+        elif signed_on is not None and not cleaned.get("w9_file") and "w9_file" not in self.errors:
+            # A date alone would make an old W-9 look recent: it goes with the W-9 it belongs to.
+            self.add_error("w9_file", "Choose the W-9 this signature date belongs to, or clear the date.")
 
     def details(self) -> dict:
         return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}

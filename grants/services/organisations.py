@@ -42,7 +42,7 @@ def _require_owner(organisation: Organisation, user) -> None:
         raise PermissionDenied("Only the organization's owner can do this.")
 
 
-def attach_w9(organisation: Organisation, upload) -> str:
+def attach_w9(organisation: Organisation, upload, signed_on=None) -> str:
     """Store a W-9 under an unguessable key (content checked, not the name) and keep the name the user gave.
 
     Called before the transaction that saves ``organisation``, so no transaction waits on the upload;
@@ -53,6 +53,7 @@ def attach_w9(organisation: Organisation, upload) -> str:
     replaced = organisation.w9.name or ""
     organisation.w9.save(f"w9{accepted.extension}", upload, save=False)
     organisation.w9_original_name = original_name
+    organisation.w9_signed_on = signed_on
     return replaced
 
 
@@ -62,7 +63,7 @@ def w9_download_name(organisation: Organisation) -> str:
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
-def register_organisation(*, user, details: dict, w9=None) -> Organisation:
+def register_organisation(*, user, details: dict, w9=None, w9_signed_on=None) -> Organisation:
     """Create an organisation with ``user`` as its owner. ``details`` are the cleaned model fields."""
     if details.get("org_type") in INELIGIBLE_ORGANISATION_TYPES:
         raise OrganisationRuleError(INELIGIBLE_TYPE_MESSAGE)
@@ -70,7 +71,7 @@ def register_organisation(*, user, details: dict, w9=None) -> Organisation:
     organisation.full_clean()
     if w9 is None:
         return _create_with_owner(organisation, user)
-    attach_w9(organisation, w9)
+    attach_w9(organisation, w9, w9_signed_on)
     with deleted_on_failure(organisation.w9.storage, organisation.w9.name):
         return _create_with_owner(organisation, user)
 
@@ -89,7 +90,7 @@ def _create_with_owner(organisation: Organisation, user) -> Organisation:
     return organisation
 
 
-def update_organisation(*, organisation: Organisation, by, details: dict, w9=None) -> Organisation:
+def update_organisation(*, organisation: Organisation, by, details: dict, w9=None, w9_signed_on=None) -> Organisation:
     """Change the organisation's details; a new W-9 replaces the old one, whose file is deleted once the
     change is committed (and the new file, if the change is not)."""
     _require_owner(organisation, by)
@@ -102,7 +103,7 @@ def update_organisation(*, organisation: Organisation, by, details: dict, w9=Non
         with transaction.atomic(durable=True):
             organisation.save()
         return organisation
-    replaced = attach_w9(organisation, w9)
+    replaced = attach_w9(organisation, w9, w9_signed_on)
     with deleted_on_failure(organisation.w9.storage, organisation.w9.name):
         with transaction.atomic(durable=True):
             organisation.save()

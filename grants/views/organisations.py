@@ -38,7 +38,8 @@ def organisation_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.register_organisation(
-                user=request.user, details=form.details(), w9=form.cleaned_data.get("w9_file")
+                user=request.user, details=form.details(), w9=form.cleaned_data.get("w9_file"),
+                w9_signed_on=form.cleaned_data.get("w9_signed_on"),
             )
         except services.OrganisationRuleError as error:
             form.add_error(None, str(error))
@@ -100,7 +101,8 @@ def organisation_edit(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organisation(
-                organisation=organisation, by=request.user, details=form.details(), w9=form.cleaned_data["w9_file"]
+                organisation=organisation, by=request.user, details=form.details(), w9=form.cleaned_data["w9_file"],
+                w9_signed_on=form.cleaned_data.get("w9_signed_on"),
             )
         except services.OrganisationRuleError as error:
             form.add_error(None, str(error))

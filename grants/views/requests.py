@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from .. import sections
 from ..forms.conversation import AnswerForm, MessageForm
 from ..models import Attachment, GrantRequest, StatusChange
+from ..services.award_facts import post_award_facts
 from ..services.conversation import IME_TEAM, can_write_to_team, decision_facts, message_thread, open_question
 from ..services.editing import current_information_request, editable_sections
 from ..services.organisations import membership_of
@@ -98,6 +99,7 @@ def render_request_page(request, grant_request, *, answer_form=None, message_for
     question = open_question(grant_request, current_information_request(grant_request), entries)
     editable = editable_sections(grant_request)
     bound_form = answer_form or message_form
+    award = post_award_facts(grant_request, request.user)
     return render(
         request,
         "grants/requests/detail.html",
@@ -111,7 +113,8 @@ def render_request_page(request, grant_request, *, answer_form=None, message_for
             "answer_form": answer_form or AnswerForm(),
             "message_form": message_form or MessageForm(),
             "has_errors": bool(bound_form and bound_form.errors),
-            "next_action": next_action(grant_request.status),
+            "next_action": award["next_step"] if award else next_action(grant_request.status),
+            "award": award,
             "first_section_url": _first_editable_section_url(grant_request, editable),
         },
     )

@@ -4,11 +4,13 @@ check, through the same streaming helper as the applicant's downloads (grants/do
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from grants.downloads import file_download
-from grants.models import Attachment, Organisation
+from grants.agreement_pdf import filename_of, render_agreement_pdf
+from grants.downloads import bytes_download, file_download
+from grants.models import Agreement, Attachment, Organisation
 
 from .common import staff_requests
 
@@ -38,3 +40,17 @@ def w9_download(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     filename = organisation.w9_original_name or f"W-9 {organisation.legal_name}.pdf"
     return file_download(organisation.w9, filename, "application/pdf")
+
+
+def agreement_pdf_download(request, pk, version):
+    """The executed Letter of Agreement, the same PDF the applicant downloads; 404 until it is executed."""
+    refused = _require_staff_permission(request, "grants.view_all_requests")
+    if refused:
+        return refused
+    grant_request = get_object_or_404(staff_requests().select_related("organisation"), pk=pk)
+    agreement = get_object_or_404(Agreement.objects.select_related("template"), grant_request=grant_request,
+                                  version=version)  # fmt: skip
+    if not agreement.is_executed:
+        raise Http404("This letter is not executed.")
+    agreement.grant_request = grant_request
+    return bytes_download(render_agreement_pdf(agreement), filename_of(agreement), "application/pdf")
