@@ -82,7 +82,9 @@ EFFECTS = {
     "sign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_signed_alert": "staff"}),
     "countersign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_executed": "signer+applicants"}),
     "record_instalment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
-    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
+    "record_final_payment": (
+        GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}
+    ),
     "confirm_paid": (GrantStatus.AGREEMENT_SIGNED, {"log": 1}, {}),
     "start_program": (GrantStatus.PAID, {"log": 1}, {}),
     "end_program": (GrantStatus.IN_PROGRESS, {"log": 1}, {"reconciliation_opened": "signer+applicants"}),
@@ -103,6 +105,26 @@ EFFECTS = {
     "record_cancellation_refund": (
         GrantStatus.CANCELLATION_REFUND_DUE, {"log": 1, "refunds": 1}, {"refund_received": "applicants"},
     ),
+    "submit_reconciliation": (
+        GrantStatus.RECONCILIATION_DUE, {"log": 1},
+        {"reconciliation_receipt": "applicants", "reconciliation_alert": "staff"},
+    ),
+    "return_reconciliation": (
+        GrantStatus.RECONCILIATION_SUBMITTED,
+        {"log": 1, "information_requests": 1, "open_information_requests": 1, "messages": 1},
+        {"reconciliation_returned": "applicants"},
+    ),
+    "answer_reconciliation": (
+        GrantStatus.RECONCILIATION_RETURNED, {"log": 1, "open_information_requests": -1, "messages": 1},
+        {"reconciliation_answered": "asker"},
+    ),
+    "accept_reconciliation": (
+        GrantStatus.RECONCILIATION_SUBMITTED, {"log": 1}, {"reconciliation_accepted": "applicants"}
+    ),
+    "record_reconciliation_refund": (
+        GrantStatus.RECONCILED, {"log": 1, "refunds": 1}, {"refund_received": "applicants"}
+    ),
+    "close_grant": (GrantStatus.RECONCILED, {"log": 1}, {"grant_closed": "signer+applicants"}),
 }
 
 

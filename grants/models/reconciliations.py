@@ -4,7 +4,6 @@ learners reached, outcomes against the Moore level planned, how the support was 
 supporting documents. One per grant, saved over several sittings; the workflow row
 ``submit_reconciliation`` hands it to staff."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -151,4 +150,3 @@ class ReconciliationDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.original_name}"
-
