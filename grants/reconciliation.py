@@ -102,6 +102,16 @@ def refund_outstanding(grant_request) -> Decimal:
     return max((grant_request.refund_due or ZERO) - refunded_on_reconciliation(grant_request), ZERO)
 
 
+def questions_on(grant_request, report) -> list:
+    """The IME team's questions on the report (and the answers), oldest first: the information
+    requests opened since the report was."""
+    return list(
+        InformationRequest.objects.filter(grant_request=grant_request, created_at__gte=report.opened_at)
+        .select_related("requested_by", "answered_by")
+        .order_by("created_at", "pk")
+    )
+
+
 def missing_parts(grant_request, report) -> list[str]:
     """What a report still lacks before it can be submitted, in words for the applicant."""
     missing = []

@@ -24,3 +24,7 @@ urlpatterns += conversation.urlpatterns
 from .views import eligibility  # noqa: E402
 
 urlpatterns += eligibility.urlpatterns
+
+from .views import reconciliation  # noqa: E402
+
+urlpatterns += reconciliation.urlpatterns

@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from grants import urls as grant_urls
-from grants.models import Invitation, Message
+from grants.models import Invitation, Message, Reconciliation, ReconciliationDocument
 from grants.status import GrantStatus
 from portal import urls as portal_urls
 
 from .factories import AttachmentFactory, GrantRequestFactory, StaffFactory, applicant, submitted_grant_request
+from .workflow_steps import request_at
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,13 @@ class Applicant:
             file=ContentFile(ATTACHMENT_BYTES, name="other.pdf"),
             size=len(ATTACHMENT_BYTES),
         )
+        self.reconciling = request_at(GrantStatus.RECONCILIATION_DUE, member=self.member)
+        report = Reconciliation.objects.create(grant_request=self.reconciling)
+        self.reconciliation_document = ReconciliationDocument(
+            reconciliation=report, kind="final_budget", original_name="final.pdf", content_type="application/pdf",
+            size=len(ATTACHMENT_BYTES),
+        )  # fmt: skip
+        self.reconciliation_document.file.save("final.pdf", ContentFile(ATTACHMENT_BYTES), save=True)
         colleague = applicant(organisation=organisation, role="member")
         self.membership_of_colleague = colleague.membership
         self.invitation = Invitation.objects.create(
@@ -122,6 +130,13 @@ def cases(data: Applicant) -> dict[str, list[tuple[str, str, dict, bool]]]:
         # so what staff can reach is the address without it.
         "invitation_accept": [("get", on("invitation_accept", "not-the-token"), {}, False)],
         "eligibility": [("get", on("eligibility"), {}, False)],
+        "reconciliation": [("get", on("reconciliation", data.reconciling.pk), {}, True)],
+        "reconciliation_summary": [("get", on("reconciliation_summary", data.reconciling.pk), {}, True)],
+        "reconciliation_submit": [("post", on("reconciliation_submit", data.reconciling.pk), {}, False)],
+        "reconciliation_answer": [("post", on("reconciliation_answer", data.reconciling.pk), {"answer": "x"}, False)],
+        "reconciliation_document": [
+            ("get", on("reconciliation_document", data.reconciling.pk, data.reconciliation_document.pk), {}, True)
+        ],
     }
 
 
