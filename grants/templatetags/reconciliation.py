@@ -17,3 +17,11 @@ def reconciliation_panel(grant_request):
 def error_texts(lines) -> list[dict]:
     """Plain refusal sentences as error-summary items (no field to link to)."""
     return [{"anchor": "", "text": line} for line in lines or []]
+
+
+@register.filter
+def usd(amount) -> str:
+    """A dollar amount as people write it: $1,234.50, and −$3,500.00 when negative."""
+    if amount is None:
+        return ""
+    return f"−${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
