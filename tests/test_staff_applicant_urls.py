@@ -54,7 +54,9 @@ class Applicant:
             file=ContentFile(ATTACHMENT_BYTES, name="other.pdf"),
             size=len(ATTACHMENT_BYTES),
         )
-        self.reconciling = request_at(GrantStatus.RECONCILIATION_DUE, member=self.member)
+        self.reconciling = request_at(
+            GrantStatus.RECONCILIATION_DUE, member=self.member, title="Marker ended program on insomnia care"
+        )
         report = Reconciliation.objects.create(grant_request=self.reconciling)
         self.reconciliation_document = ReconciliationDocument(
             reconciliation=report, kind="final_budget", original_name="final.pdf", content_type="application/pdf",
@@ -75,6 +77,7 @@ class Applicant:
             self.organisation.ein.encode(),
             self.draft.title.encode(),
             self.submitted.title.encode(),
+            self.reconciling.title.encode(),
             b"ATTACHMENT-MARKER-7f3a",
             b"W9-MARKER-91c2",
             self.member.email.encode(),
