@@ -419,27 +419,27 @@ def attestations_given(grant_request, today: date) -> list[Problem]:
 
 
 def no_overdue_reconciliation(grant_request, today: date) -> list[Problem]:
-    """An earlier grant whose reconciliation is past due blocks new requests until it is filed."""
-    days = settings.IME_RECONCILIATION_DAYS
+    """An earlier grant whose reconciliation is past the date the workflow set (``reconciliation_due_on``,
+    when the program ended) blocks new requests until its report is submitted."""
     overdue = (
         GrantRequest.objects.filter(
             organisation_id=grant_request.organisation_id,
             status=GrantStatus.RECONCILIATION_DUE,
-            end_date__lt=today - timedelta(days=days),
+            reconciliation_due_on__lt=today,
         )
         .exclude(pk=grant_request.pk)
-        .order_by("end_date", "pk")
-        .values_list("pk", "reference", "end_date")
+        .order_by("reconciliation_due_on", "pk")
+        .values_list("pk", "reference", "title", "reconciliation_due_on")
     )
     return [
         Problem(
             "no_overdue_reconciliation",
-            f"A reconciliation for {reference or f'Draft #{pk}'} is overdue: it was due on "
-            f"{long_date(end_date + timedelta(days=days))}. Submit that reconciliation report, and refund any unused "
-            "funds, before submitting a new request.",
+            f"The reconciliation report for {reference or f'Draft #{pk}'} ({title}) is overdue: it was due on "
+            f"{long_date(due_on)}. Submit that reconciliation report, and refund any unused funds, before submitting "
+            "a new request.",
             None,
         )
-        for pk, reference, end_date in overdue
+        for pk, reference, title, due_on in overdue
     ]
 
 

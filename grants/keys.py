@@ -17,3 +17,7 @@ def attachment_key(instance, filename: str) -> str:
 
 def w9_key(instance, filename: str) -> str:
     return _key("w9", filename)
+
+
+def reconciliation_key(instance, filename: str) -> str:
+    return _key("reconciliations", filename)

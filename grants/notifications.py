@@ -42,6 +42,11 @@ class Event(models.TextChoices):
     CANCELLED = "cancelled", "Grant cancelled"
     CANCELLED_REFUND_DUE = "cancelled_refund_due", "Grant cancelled, refund due"
     REFUND_RECEIVED = "refund_received", "Refund received"
+    RECONCILIATION_SUBMITTED = "reconciliation_submitted", "Reconciliation submitted"
+    RECONCILIATION_RETURNED = "reconciliation_returned", "Reconciliation returned with questions"
+    RECONCILIATION_ANSWERED = "reconciliation_answered", "Reconciliation questions answered"
+    RECONCILIATION_ACCEPTED = "reconciliation_accepted", "Reconciliation accepted"
+    GRANT_CLOSED = "grant_closed", "Grant closed"
 
 
 # --- Recipients: each takes the request and the event's context --------------------------------
@@ -126,6 +131,14 @@ NOTIFICATIONS: dict[Event, list[Mail]] = {
     Event.CANCELLED: [Mail("grant_cancelled", _signer_and_applicants, _staff_mailbox_reply)],
     Event.CANCELLED_REFUND_DUE: [Mail("grant_cancelled", _signer_and_applicants, _staff_mailbox_reply)],
     Event.REFUND_RECEIVED: [Mail("refund_received", _applicants, _staff_mailbox_reply)],
+    Event.RECONCILIATION_SUBMITTED: [
+        Mail("reconciliation_receipt", _applicants, _staff_mailbox_reply),
+        Mail("reconciliation_alert", _staff_mailbox, _applicants),
+    ],
+    Event.RECONCILIATION_RETURNED: [Mail("reconciliation_returned", _applicants, _staff_mailbox_reply)],
+    Event.RECONCILIATION_ANSWERED: [Mail("reconciliation_answered", _who_asked, _applicants)],
+    Event.RECONCILIATION_ACCEPTED: [Mail("reconciliation_accepted", _applicants, _staff_mailbox_reply)],
+    Event.GRANT_CLOSED: [Mail("grant_closed", _signer_and_applicants, _staff_mailbox_reply)],
 }
 
 

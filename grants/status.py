@@ -25,6 +25,8 @@ class GrantStatus(models.TextChoices):
     PAID = "paid", "Paid"
     IN_PROGRESS = "in_progress", "In progress"
     RECONCILIATION_DUE = "reconciliation_due", "Reconciliation due"
+    RECONCILIATION_SUBMITTED = "reconciliation_submitted", "Reconciliation submitted"
+    RECONCILIATION_RETURNED = "reconciliation_returned", "Reconciliation returned with questions"
     RECONCILED = "reconciled", "Reconciled"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
@@ -61,7 +63,9 @@ STATES = [
     _state(S.PAID, "Run the program"),
     _state(S.IN_PROGRESS, "Run the program; report any change before it happens"),
     _state(S.RECONCILIATION_DUE, "Send the reconciliation and outcomes report", applicant_turn=True),
-    _state(S.RECONCILED, "Awaiting close-out", awaiting_staff=True),
+    _state(S.RECONCILIATION_SUBMITTED, "Awaiting review of the reconciliation", awaiting_staff=True),
+    _state(S.RECONCILIATION_RETURNED, "Answer the questions on the reconciliation", applicant_turn=True),
+    _state(S.RECONCILED, "Return any refund due; the grant then closes", awaiting_staff=True),
     _state(S.CLOSED, "None — closed", terminal=True, conversation_open=False),
     _state(S.CANCELLED, "None — cancelled", terminal=True, conversation_open=False),
     _state(S.CANCELLATION_REFUND_DUE, "Return the funds paid; the grant then closes as cancelled", applicant_turn=True),

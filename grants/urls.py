@@ -28,3 +28,7 @@ urlpatterns += eligibility.urlpatterns
 from .views import agreements, changes  # noqa: E402
 
 urlpatterns += agreements.urlpatterns + changes.urlpatterns
+
+from .views import reconciliation  # noqa: E402
+
+urlpatterns += reconciliation.urlpatterns

@@ -14,6 +14,7 @@ from workflow.engine import STAY, Input, TransitionError, Workflow, register, ro
 from workflow.roles import Role
 
 from . import post_award as award
+from . import reconciliation as recon
 from . import sections
 from .budgets import impact_of_approving
 from .choices import DecisionOutcome, DeclineReason
@@ -266,6 +267,29 @@ TRANSITIONS = [
     row("record_cancellation_refund", S.CANCELLATION_REFUND_DUE, S.CANCELLED, FINANCE,
         "Record the refund received", inputs=REFUND, note_input="reference",
         check=award.check_cancellation_refund, effect=award.record_cancellation_refund, event=Event.REFUND_RECEIVED),
+
+    # --- Reconciliation and close-out (SPEC §4a; rules in grants/reconciliation.py) ---
+    row("submit_reconciliation", S.RECONCILIATION_DUE, S.RECONCILIATION_SUBMITTED, {Role.APPLICANT},
+        "Submit the reconciliation", check=recon.check_report_complete, effect=recon.store_submission,
+        event=Event.RECONCILIATION_SUBMITTED),
+    row("return_reconciliation", S.RECONCILIATION_SUBMITTED, S.RECONCILIATION_RETURNED, GRANTS_OFFICE,
+        "Return the reconciliation with questions", inputs=(Input("message"),), note_input="message",
+        effect=recon.ask_questions, event=Event.RECONCILIATION_RETURNED,
+        explains="They may correct the report and answer on the request page; it then comes back to you."),
+    row("answer_reconciliation", S.RECONCILIATION_RETURNED, S.RECONCILIATION_SUBMITTED, {Role.APPLICANT},
+        "Send the answer", inputs=(Input("answer"),), note_input="answer", check=recon.check_report_complete,
+        effect=recon.answer_questions, event=Event.RECONCILIATION_ANSWERED),
+    row("accept_reconciliation", S.RECONCILIATION_SUBMITTED, S.RECONCILED, GRANTS_OFFICE,
+        "Accept the reconciliation", inputs=(NOTE,), event=Event.RECONCILIATION_ACCEPTED,
+        explains="The report and its refund due are accepted; finance records any refund, then you close the grant."),
+    row("record_reconciliation_refund", S.RECONCILED, STAY, FINANCE, "Record the reconciliation refund received",
+        inputs=REFUND, note_input="reference", check=recon.check_reconciliation_refund,
+        effect=recon.record_reconciliation_refund, event=Event.REFUND_RECEIVED),
+    row("close_grant", S.RECONCILED, S.CLOSED, GRANTS_OFFICE, "Close the grant",
+        inputs=(NOTE, Input("waiver_reason", required=False)), check=recon.check_close, effect=recon.close_out,
+        event=Event.GRANT_CLOSED,
+        explains=("Closing needs the refund due received in full, or waived with a reason (kept with the report).",
+                  "Closing is final.")),
 ]  # fmt: skip
 
 IME_WORKFLOW = Workflow(

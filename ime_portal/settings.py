@@ -8,6 +8,7 @@ CELERY_BROKER_URL, AWS_STORAGE_BUCKET_NAME and EMAIL_URL switches to the product
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -323,6 +324,8 @@ IME_INQUIRY_MAILBOX = env.str("IME_INQUIRY_MAILBOX", default="medicaleducation@a
 IME_STAFF_MAILBOX = env.str("IME_STAFF_MAILBOX", default="medicaleducation@axsome.com")
 IME_MIN_LEAD_DAYS = env.int("IME_MIN_LEAD_DAYS", default=60)
 IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
+# A reconciliation refund below this many dollars is waived (SPEC §4a).
+IME_REFUND_THRESHOLD = Decimal(env.str("IME_REFUND_THRESHOLD", default="250"))
 # A review assignment with no review after this many days is past due on the staff dashboard.
 IME_REVIEW_DUE_DAYS = env.int("IME_REVIEW_DUE_DAYS", default=10)
 # Reminders, each sent once (days count in TIME_ZONE): an agreement unsigned this long after issue; a

@@ -20,6 +20,7 @@ from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
 from portal.people import person_name
 
 from .admin_views import actions, downloads, request_page, reviewing
+from .admin_views import reconciliation as reconciliation_views
 from .admin_views.common import staff_requests
 from .exports.columns import MONEY, YES_NO, Column
 from .exports.mixin import ExportMixin
@@ -197,6 +198,7 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
         "status",
         "days_in_status",
         "assignees",
+        reconciliation_views.days_overdue_column,
     )
     list_display_links = None
     list_filter = (
@@ -208,6 +210,7 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
         ProgramStartFilter,
         ("start_date", admin.DateFieldListFilter),
         AmountFilter,
+        reconciliation_views.ReconciliationOverdueFilter,
     )
     search_fields = ("reference", "title", "organisation__legal_name", "organisation__ein")
     search_help_text = "Search by reference, program title, organization legal name or EIN."
@@ -317,6 +320,11 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
                 "<int:pk>/agreements/<int:version>/pdf/",
                 downloads.agreement_pdf_download,
                 name="grants_grantrequest_agreement_pdf",
+            ),
+            path(
+                "<int:pk>/reconciliation/documents/<int:doc_pk>/download/",
+                reconciliation_views.document_download,
+                name="grants_grantrequest_reconciliation_document",
             ),
         ] + super().get_urls()
 

@@ -103,7 +103,45 @@ class DeclineForm(StaleGuardForm):
     )
 
 
-ACTION_FORMS = {name: form for form in (InformationRequestForm, ApprovalForm, PartialApprovalForm, DeclineForm)
+class ReturnReconciliationForm(StaleGuardForm):
+    transitions = ("return_reconciliation",)
+    message = forms.CharField(
+        label="Your questions on the reconciliation report",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Emailed to the requester and the secondary contact, who answer on their request page.",
+        error_messages={"required": "Write the questions the applicant needs to answer."},
+    )
+
+
+class ReconciliationRefundForm(StaleGuardForm):
+    transitions = ("record_reconciliation_refund",)
+    amount = forms.DecimalField(
+        label="Amount received (USD)", max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        error_messages={"required": "Enter the amount received, in US dollars."},
+    )  # fmt: skip
+    received_on = forms.DateField(
+        label="Date received", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date the refund was received.", "invalid": "Enter a real date."},
+    )  # fmt: skip
+    reference = forms.CharField(
+        label="Refund reference", max_length=100, help_text="Check number, ACH trace or wire reference.",
+        error_messages={"required": "Enter the refund's reference."},
+    )  # fmt: skip
+
+
+class CloseGrantForm(TransitionForm):
+    transitions = ("close_grant",)
+    waiver_reason = forms.CharField(
+        label="Reason for waiving the refund still due",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Only when a refund is still due and will not be collected; kept with the report.",
+    )
+
+
+RECONCILIATION_FORMS = (ReturnReconciliationForm, ReconciliationRefundForm, CloseGrantForm)
+ACTION_FORMS = {name: form for form in (InformationRequestForm, ApprovalForm, PartialApprovalForm, DeclineForm,
+                                        *RECONCILIATION_FORMS)
                 for name in form.transitions}  # fmt: skip
 
 

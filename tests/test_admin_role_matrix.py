@@ -74,7 +74,9 @@ NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantre
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
               "grants_grantrequest_review", "grants_organisation_w9",
               # Needs an executed letter: test_agreement_pdf.py covers it.
-              "grants_grantrequest_agreement_pdf"}  # fmt: skip
+              "grants_grantrequest_agreement_pdf",
+              # Needs a stored reconciliation document: test_reconciliation_views.py covers it.
+              "grants_grantrequest_reconciliation_document"}  # fmt: skip
 
 
 def _admin_urls(patterns=None, prefix=""):

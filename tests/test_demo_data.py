@@ -16,6 +16,8 @@ from demo import seeding as demo
 from demo.applicant import seed_demo_applicant
 from demo.passwords import DEMO_PASSWORD
 from demo.requests import HISTORY_REQUESTS, NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
+from demo.requests.reconciliation import OVERDUE_SCENARIO
+from demo.requests.reconciliation import SCENARIOS as RECONCILIATION_SCENARIOS
 from demo.staff import seed_demo_staff
 from grants.models import (
     AnnualBudget,
@@ -43,6 +45,7 @@ ALL_DEMO_LOGINS = [
     "committee@example.com",
     "administrator@example.com",
     SECOND_APPLICANT,
+    "finance@example.com",
 ]
 # The step each demo request is left at, by a word of its title (written out so the test checks the seeder).
 EXPECTED_STATUSES = {
@@ -55,8 +58,16 @@ EXPECTED_STATUSES = {
     "Quit Smoking": "approved",
     "Community Education Evenings": "declined",
     "Narcolepsy in Adolescents": "submitted",
+    "Narcolepsy Case Conference 2026": "reconciliation_submitted",
+    "Migraine Grand Rounds Series": "reconciled",
+    "Sleep Medicine Update for Primary Care": "closed",
+    "Adolescent Sleep Health Webinar": "reconciliation_due",
 }
-ALL_TITLES = [spec.title for spec in NORTHEAST_REQUESTS + SECOND_ORGANISATION_REQUESTS + HISTORY_REQUESTS]
+# Grants whose program has ended (demo/requests/reconciliation.py): their programs lie in the past.
+ENDED_TITLES = [title for title, *_ in (*RECONCILIATION_SCENARIOS, OVERDUE_SCENARIO)]
+ALL_TITLES = [
+    spec.title for spec in NORTHEAST_REQUESTS + SECOND_ORGANISATION_REQUESTS + HISTORY_REQUESTS
+] + ENDED_TITLES
 
 
 @pytest.fixture
@@ -133,7 +144,7 @@ def test_demo_programmes_start_late_enough_for_a_longer_lead_time_setting(settin
 
     earliest = timezone.localdate() + timedelta(days=150)
     assert GrantRequest.objects.exclude(status="draft").count() == len(ALL_TITLES) - 1
-    assert not GrantRequest.objects.filter(start_date__lt=earliest).exists()
+    assert not GrantRequest.objects.exclude(title__in=ENDED_TITLES).filter(start_date__lt=earliest).exists()
 
 
 def test_draft_is_half_filled_for_the_applicant_to_continue(seeded):
@@ -178,7 +189,7 @@ def test_reviews_assignments_and_decisions_are_on_record(seeded):
     assert approved.decision.approved_amount == approved.amount_requested == approved.approved_amount
     declined = demo_request(seeded, "Community Education Evenings")
     assert declined.decision.outcome == "declined" and declined.decision.reason_codes == ["educational_quality"]
-    assert Decision.objects.count() == 2 + len(HISTORY_REQUESTS)
+    assert Decision.objects.count() == 2 + len(HISTORY_REQUESTS) + len(ENDED_TITLES)
     assert Email.objects.filter(template="decision_approved", to__contains=[APPLICANT]).exists()
     assert Email.objects.filter(template="decision_declined", to__contains=[APPLICANT]).exists()
 
@@ -261,3 +272,28 @@ def test_demo_history_spreads_decisions_over_the_past_four_quarters_for_the_dash
     assert AnnualBudget.objects.filter(year=timezone.localdate().year).exists()
     page = signed_in("administrator@example.com").get("/admin/").content.decode()
     assert 'id="money-quarter-caption"' in page and 'id="budget-caption"' in page
+
+
+def test_demo_grants_after_their_program_show_reconciliation_at_each_step_and_the_overdue_block(seeded):
+    from grants.eligibility import check_request
+    from grants.models import Reconciliation
+    from grants.services.drafts import start_draft
+
+    overdue = demo_request(seeded, "Adolescent Sleep Health Webinar")
+    assert overdue.organisation.legal_name == "Pacific Sleep Medicine Society"
+    assert overdue.reconciliation_due_on < timezone.localdate() and overdue.end_date < timezone.localdate()
+    new = start_draft(get_user_model_by(SECOND_APPLICANT))
+    assert any(overdue.reference in p.message for p in check_request(new) if p.rule == "no_overdue_reconciliation")
+
+    reconciled = demo_request(seeded, "Migraine Grand Rounds Series")
+    assert reconciled.refund_due > 0 and not reconciled.refunds.exists()
+    closed = demo_request(seeded, "Sleep Medicine Update for Primary Care")
+    assert Reconciliation.objects.get(grant_request=closed).submitted_at is not None
+    page = signed_in(APPLICANT).get(f"/requests/{reconciled.pk}/reconciliation/summary/")
+    assert page.status_code == 200 and "Refund due" in page.content.decode()
+
+
+def get_user_model_by(email):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=email)

@@ -395,6 +395,8 @@ def _earlier_grant(organisation, today, ended_days_ago, status=GrantStatus.RECON
         reference=f"IME-2025-{ended_days_ago:05d}",
         start_date=today - timedelta(days=ended_days_ago + 1),
         end_date=today - timedelta(days=ended_days_ago),
+        # What the daily task writes when the program ends (the end_program row).
+        reconciliation_due_on=today - timedelta(days=ended_days_ago - 60),
     )
 
 
@@ -402,7 +404,7 @@ def test_overdue_reconciliation_of_an_earlier_grant_blocks_a_new_request(complet
     _earlier_grant(complete_request.organisation, today, ended_days_ago=61)
     [problem] = check_request(complete_request, today)
     assert problem.rule == "no_overdue_reconciliation"
-    assert "A reconciliation for IME-2025-00061 is overdue" in problem.message
+    assert "The reconciliation report for IME-2025-00061 (" in problem.message and "is overdue" in problem.message
     assert long_date(today - timedelta(days=1)) in problem.message
 
 
@@ -417,10 +419,12 @@ def test_reconciled_grants_and_other_organisations_do_not_block(complete_request
     assert check_request(complete_request, today) == []
 
 
-def test_reconciliation_window_comes_from_settings(complete_request, today, settings):
-    _earlier_grant(complete_request.organisation, today, ended_days_ago=40)
+def test_the_due_date_is_the_one_the_workflow_stored_not_the_setting_of_today(complete_request, today, settings):
+    earlier = _earlier_grant(complete_request.organisation, today, ended_days_ago=40)
     assert check_request(complete_request, today) == []
     settings.IME_RECONCILIATION_DAYS = 30
+    assert check_request(complete_request, today) == []
+    GrantRequest.objects.filter(pk=earlier.pk).update(reconciliation_due_on=today - timedelta(days=1))
     assert [p.rule for p in check_request(complete_request, today)] == ["no_overdue_reconciliation"]
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from grants import urls as grant_urls
-from grants.models import Invitation, Message
+from grants.models import Invitation, Message, Reconciliation, ReconciliationDocument
 from grants.status import GrantStatus
 from portal import urls as portal_urls
 from research import urls as research_urls
@@ -58,6 +58,15 @@ class Applicant:
             file=ContentFile(ATTACHMENT_BYTES, name="other.pdf"),
             size=len(ATTACHMENT_BYTES),
         )
+        self.reconciling = request_at(
+            GrantStatus.RECONCILIATION_DUE, member=self.member, title="Marker ended program on insomnia care"
+        )
+        report = Reconciliation.objects.create(grant_request=self.reconciling)
+        self.reconciliation_document = ReconciliationDocument(
+            reconciliation=report, kind="final_budget", original_name="final.pdf", content_type="application/pdf",
+            size=len(ATTACHMENT_BYTES),
+        )  # fmt: skip
+        self.reconciliation_document.file.save("final.pdf", ContentFile(ATTACHMENT_BYTES), save=True)
         colleague = applicant(organisation=organisation, role="member")
         self.membership_of_colleague = colleague.membership
         self.invitation = Invitation.objects.create(
@@ -78,6 +87,7 @@ class Applicant:
             self.draft.title.encode(),
             self.submitted.title.encode(),
             self.agreed.title.encode(),
+            self.reconciling.title.encode(),
             b"ATTACHMENT-MARKER-7f3a",
             b"W9-MARKER-91c2",
             self.member.email.encode(),
@@ -139,6 +149,13 @@ def cases(data: Applicant) -> dict[str, list[tuple[str, str, dict, bool]]]:
         "change_request_new": [
             ("get", on("change_request_new", data.agreed.pk), {}, False),
             ("post", on("change_request_new", data.agreed.pk), {"kind": "cancellation", "reason": "staff"}, False),
+        ],
+        "reconciliation": [("get", on("reconciliation", data.reconciling.pk), {}, True)],
+        "reconciliation_summary": [("get", on("reconciliation_summary", data.reconciling.pk), {}, True)],
+        "reconciliation_submit": [("post", on("reconciliation_submit", data.reconciling.pk), {}, False)],
+        "reconciliation_answer": [("post", on("reconciliation_answer", data.reconciling.pk), {"answer": "x"}, False)],
+        "reconciliation_document": [
+            ("get", on("reconciliation_document", data.reconciling.pk, data.reconciliation_document.pk), {}, True)
         ],
     }
 

@@ -106,6 +106,26 @@ EFFECTS = {
     "record_cancellation_refund": (
         GrantStatus.CANCELLATION_REFUND_DUE, {"log": 1, "refunds": 1}, {"refund_received": "applicants"},
     ),
+    "submit_reconciliation": (
+        GrantStatus.RECONCILIATION_DUE, {"log": 1},
+        {"reconciliation_receipt": "applicants", "reconciliation_alert": "staff"},
+    ),
+    "return_reconciliation": (
+        GrantStatus.RECONCILIATION_SUBMITTED,
+        {"log": 1, "information_requests": 1, "open_information_requests": 1, "messages": 1},
+        {"reconciliation_returned": "applicants"},
+    ),
+    "answer_reconciliation": (
+        GrantStatus.RECONCILIATION_RETURNED, {"log": 1, "open_information_requests": -1, "messages": 1},
+        {"reconciliation_answered": "asker"},
+    ),
+    "accept_reconciliation": (
+        GrantStatus.RECONCILIATION_SUBMITTED, {"log": 1}, {"reconciliation_accepted": "applicants"}
+    ),
+    "record_reconciliation_refund": (
+        GrantStatus.RECONCILED, {"log": 1, "refunds": 1}, {"refund_received": "applicants"}
+    ),
+    "close_grant": (GrantStatus.RECONCILED, {"log": 1}, {"grant_closed": "signer+applicants"}),
 }
 
 

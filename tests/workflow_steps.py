@@ -11,8 +11,22 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from grants.models import ChangeKind, ChangeRequest, GrantRequest, Membership, Payment, PaymentMethod
+from grants.models import (
+    ChangeKind,
+    ChangeRequest,
+    DisclosureMethod,
+    GrantRequest,
+    Membership,
+    Payment,
+    PaymentMethod,
+    Reconciliation,
+    ReconciliationDocument,
+    ReconciliationDocumentKind,
+    ReconciliationLine,
+    ReconciliationSupport,
+)
 from grants.post_award import amount_paid, current_agreement
+from grants.reconciliation import refund_outstanding
 from grants.status import GrantStatus as S
 from reviews.models import Assignment, Review
 from workflow.engine import perform
@@ -35,8 +49,10 @@ SAMPLE_INPUTS = {
     "partially_approve": {"approved_amount": Decimal("1000.00"), "message": "Catering is not supported."},
     "decline": {"reason_codes": ["not_aligned"], "message": "Outside our areas of need this year."},
     "withdraw": {"reason": "The program was postponed."},
+    "return_reconciliation": {"message": "Please explain the catering overspend."},
+    "answer_reconciliation": {"answer": "Attendance was higher than planned; the final budget is attached."},
+    "accept_reconciliation": {"note": "Figures match the attendance summary."},
 }
-
 
 
 def signer_of(grant_request):
@@ -117,11 +133,63 @@ def _dates_change(grant_request):
     ), "note": "Approved."}  # fmt: skip
 
 
+def complete_reconciliation(grant_request, spent_share=Decimal("0.8"), *, by=None):
+    """A complete report, as the applicant files it: each approved line spent at ``spent_share`` of its
+    budget, each other supporter giving what it pledged, learners, outcomes, disclosure, documents and
+    the attestation. Idempotent."""
+    report, created = Reconciliation.objects.get_or_create(grant_request=grant_request)
+    if not created and report.attested:
+        return report
+    for line in grant_request.budget_lines.all():
+        ReconciliationLine.objects.update_or_create(
+            reconciliation=report,
+            budget_line=line,
+            defaults={"actual": (line.total * spent_share).quantize(Decimal("0.01"))},
+        )
+    for supporter in grant_request.other_supporters.all():
+        ReconciliationSupport.objects.update_or_create(
+            reconciliation=report, supporter=supporter, defaults={"actual": supporter.amount}
+        )
+    for kind in ReconciliationDocumentKind:
+        document = ReconciliationDocument(reconciliation=report, kind=kind, original_name=f"{kind}.pdf",
+                                          content_type="application/pdf", size=len(TINY_PDF))  # fmt: skip
+        document.file.save(f"{kind}.pdf", ContentFile(TINY_PDF), save=True)
+    Reconciliation.objects.filter(pk=report.pk).update(
+        learners_physicians=120, learners_nps=40, learners_pas=15, learners_nurses=30, learners_pharmacists=10,
+        learners_psychologists=5, learners_other=8, completions=150, moore_level_reached="4",
+        outcomes_summary="Competence rose from 52% to 81% on the case-based post-test.",
+        disclosure_method=DisclosureMethod.SLIDE, credits_awarded=Decimal("1.50"), attested=True,
+        attested_by=by or grant_request.created_by, attested_at=timezone.now(),
+    )  # fmt: skip
+    report.refresh_from_db()
+    return report
+
+
+def _filed_report(grant_request):
+    complete_reconciliation(grant_request)
+    return {}
+
+
+def _refund_received(grant_request):
+    return {"amount": refund_outstanding(grant_request), "received_on": timezone.localdate(), "reference": "CHK-5120"}
+
+
+def _close(grant_request):
+    inputs = {"note": "All done."}
+    if refund_outstanding(grant_request):
+        inputs["waiver_reason"] = "The grantee is a nonprofit; the amount is below our cost of collection."
+    return inputs
+
+
 # Inputs that depend on the request as it stands (its letter, its money, a pending change).
 PREPARE = {
     "sign_agreement": lambda gr: {
-        "agreement": current_agreement(gr), "signer_name": "Lee Park", "signer_title": "Director of CME",
-        "authority_confirmed": True, "ip": "203.0.113.7", "user_agent": "pytest",
+        "agreement": current_agreement(gr),
+        "signer_name": "Lee Park",
+        "signer_title": "Director of CME",
+        "authority_confirmed": True,
+        "ip": "203.0.113.7",
+        "user_agent": "pytest",
     },  # fmt: skip
     "countersign_agreement": lambda gr: _signed_by_the_recipient(gr),
     "record_instalment": _instalment,
@@ -138,8 +206,14 @@ PREPARE = {
     "cancel": lambda gr: {"reason": "The program was cancelled by the hospital."},
     "cancel_with_refund": _something_paid,
     "record_cancellation_refund": lambda gr: {
-        "amount": gr.refund_due, "received_on": timezone.localdate(), "reference": "CHK-4471"
+        "amount": gr.refund_due,
+        "received_on": timezone.localdate(),
+        "reference": "CHK-4471",
     },
+    "submit_reconciliation": _filed_report,
+    "answer_reconciliation": lambda gr: {**_filed_report(gr), **SAMPLE_INPUTS["answer_reconciliation"]},
+    "record_reconciliation_refund": _refund_received,
+    "close_grant": _close,
 }
 
 
@@ -169,10 +243,16 @@ PATHS[S.AGREEMENT_SIGNED] = [*PATHS[S.AGREEMENT_SENT], "sign_agreement", "counte
 PATHS[S.PAID] = [*PATHS[S.AGREEMENT_SIGNED], "record_final_payment"]
 PATHS[S.IN_PROGRESS] = [*PATHS[S.PAID], "start_program"]
 PATHS[S.RECONCILIATION_DUE] = [*PATHS[S.IN_PROGRESS], "end_program"]
+PATHS[S.RECONCILIATION_SUBMITTED] = [*PATHS[S.RECONCILIATION_DUE], "submit_reconciliation"]
+PATHS[S.RECONCILIATION_RETURNED] = [*PATHS[S.RECONCILIATION_SUBMITTED], "return_reconciliation"]
+PATHS[S.RECONCILED] = [*PATHS[S.RECONCILIATION_SUBMITTED], "accept_reconciliation"]
+PATHS[S.CLOSED] = [*PATHS[S.RECONCILED], "record_reconciliation_refund", "close_grant"]
 PATHS[S.CANCELLED] = [*PATHS[S.APPROVED], "cancel"]
 PATHS[S.CANCELLATION_REFUND_DUE] = [*PATHS[S.PAID], "cancel_with_refund"]
-APPLICANT_MOVES = {"submit", "resubmit", "withdraw", "file_change_request"}
-FINANCE_MOVES = {"record_instalment", "record_final_payment", "record_cancellation_refund"}
+APPLICANT_MOVES = {"submit", "resubmit", "withdraw", "file_change_request", "submit_reconciliation",
+                   "answer_reconciliation"}  # fmt: skip
+FINANCE_MOVES = {"record_instalment", "record_final_payment", "record_cancellation_refund",
+                 "record_reconciliation_refund"}  # fmt: skip
 SYSTEM_MOVES = {"start_program", "end_program", "confirm_paid"}
 
 
@@ -215,20 +295,13 @@ def walk(grant_request, moves, *, member, staff=None):
 
 
 def request_at(status, member=None, staff=None, **factory_kwargs) -> GrantRequest:
-    """A complete request of ``member``'s organization (a new one by default) standing at ``status``.
-
-    States no transition leads to yet (reconciled, closed) are set directly, with what submission
-    would have written: they are the only ones."""
+    """A complete request of ``member``'s organization (a new one by default) standing at ``status``."""
     member = member or applicant()
     if status == S.DRAFT:
         draft = GrantRequestFactory(organisation=member.membership.organisation, created_by=member, **factory_kwargs)
         return attach_required_documents(draft)
     grant_request = submitted_grant_request(member, **factory_kwargs)
-    if status in PATHS:
-        return walk(grant_request, PATHS[status], member=member, staff=staff)
-    GrantRequest.objects.filter(pk=grant_request.pk).update(status=status)
-    grant_request.refresh_from_db()
-    return grant_request
+    return walk(grant_request, PATHS[status], member=member, staff=staff)
 
 
 def _declare_no_conflict_if_on_the_committee(grant_request, member):

@@ -48,8 +48,10 @@ from .catalogue import (
     SECOND_ORGANISATION_REQUESTS,
 )
 from .documents import demo_document
+from .reconciliation import FINANCE_LOGIN, seed_reconciliation_requests
 
 SECOND_APPLICANT_LOGIN = ("Applicant, second organization", SECOND_APPLICANT["email"], "/accounts/login/")
+RECONCILIATION_FINANCE_LOGIN = ("Finance (records payments and refunds)", FINANCE_LOGIN[0], "/admin/")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def seed_demo_requests() -> list[tuple[str, str, str]]:
     for spec in HISTORY_REQUESTS:
         seed_request(spec, cast)
     _seed_budgets(staff[Role.ADMINISTRATOR])
-    return [SECOND_APPLICANT_LOGIN]
+    seed_reconciliation_requests(seed_request, cast, second_cast, staff[Role.ADMINISTRATOR])
+    return [SECOND_APPLICANT_LOGIN, RECONCILIATION_FINANCE_LOGIN]
 
 
 def _seed_budgets(administrator):

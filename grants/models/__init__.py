@@ -4,6 +4,14 @@ from .budgets import AnnualBudget, AreaBudget
 from .changes import ChangeKind, ChangeRequest, ChangeStatus
 from .organisations import Invitation, Membership, Organisation
 from .payments import Payment, PaymentMethod, Refund
+from .reconciliations import (
+    DisclosureMethod,
+    Reconciliation,
+    ReconciliationDocument,
+    ReconciliationDocumentKind,
+    ReconciliationLine,
+    ReconciliationSupport,
+)
 from .records import Decision, InformationRequest, Message, StatusChange
 from .requests import BudgetLine, GrantRequest, LearningObjective, OtherSupporter, ReferenceCounter
 
@@ -16,6 +24,12 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "Refund",
+    "DisclosureMethod",
+    "Reconciliation",
+    "ReconciliationDocument",
+    "ReconciliationDocumentKind",
+    "ReconciliationLine",
+    "ReconciliationSupport",
     "AnnualBudget",
     "AreaBudget",
     "Attachment",

@@ -27,9 +27,12 @@ def _money(amount) -> str:
 
 def consequences(rule, grant_request) -> list[str]:
     """What the confirmation page tells the member of staff will happen, read off the row."""
-    sentences = [
-        f"The request moves from “{grant_request.get_status_display()}” to “{GrantStatus(rule.target).label}”."
-    ]
+    if rule.moves:
+        sentences = [
+            f"The request moves from “{grant_request.get_status_display()}” to “{GrantStatus(rule.target).label}”."
+        ]
+    else:
+        sentences = [f"The request stays “{grant_request.get_status_display()}”; the audit trail records this."]
     sentences += [text.format(requested=_money(grant_request.amount_requested)) for text in rule.explains]
     if rule.event:
         recipients = " and ".join(recipients_of(rule.event, grant_request))
@@ -62,11 +65,10 @@ def action_page(model_admin, request, pk, name):
                 report_error(request, error)
                 return back_to_request(grant_request)
             else:
-                messages.success(
-                    request,
-                    f"{grant_request.display_reference}: “{rule.label}” done — moved from {previous} "
-                    f"to {GrantStatus(grant_request.status).label}.",
+                moved = f"moved from {previous} to {GrantStatus(grant_request.status).label}" if rule.moves else (
+                    f"still {previous.lower()}"
                 )
+                messages.success(request, f"{grant_request.display_reference}: “{rule.label}” done — {moved}.")
                 return back_to_request(grant_request)
     else:
         refusal = why_not(grant_request, request.user, rule)
