@@ -82,7 +82,7 @@ EFFECTS = {
     "sign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_signed_alert": "staff"}),
     "countersign_agreement": (GrantStatus.AGREEMENT_SENT, {"log": 1}, {"agreement_executed": "signer+applicants"}),
     "record_instalment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
-    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),
+    "record_final_payment": (GrantStatus.AGREEMENT_SIGNED, {"log": 1, "payments": 1}, {"payment_recorded": "requester"}),  # noqa: E501
     "confirm_paid": (GrantStatus.AGREEMENT_SIGNED, {"log": 1}, {}),
     "start_program": (GrantStatus.PAID, {"log": 1}, {}),
     "end_program": (GrantStatus.IN_PROGRESS, {"log": 1}, {"reconciliation_opened": "signer+applicants"}),
