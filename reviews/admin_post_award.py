@@ -168,9 +168,6 @@ class AgreementAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, admin
         Column("SHA-256 of the letter", "text_sha256"),
     )  # fmt: skip
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("issued_by")
-
     @admin.display(description="state")
     def state(self, obj):
         return obj.state_label
@@ -273,9 +270,6 @@ class ChangeRequestAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, a
         Column("Short notice accepted", "short_notice_accepted", kind=YES_NO),
         Column("Letter re-issued", "reissued_agreement", kind=YES_NO),
     )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("filed_by", "decided_by")
 
     @admin.display(description="current and proposed values")
     def side_by_side(self, obj):
