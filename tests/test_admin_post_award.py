@@ -736,3 +736,20 @@ def test_the_request_page_opens_in_every_post_award_state(status):
         assert response.status_code == 200
         page = response.content.decode()
         assert 'id="agreement-heading"' in page and 'id="payments-heading"' in page
+
+
+@pytest.mark.parametrize("status", [S.APPROVED, S.AGREEMENT_SENT, S.AGREEMENT_SIGNED, S.PAID, S.IN_PROGRESS])
+def test_the_request_page_costs_the_same_with_one_and_several_change_requests_in_each_state(status):
+    grant_request = request_at(status)
+    client = signed_in(staff_with_role(Role.COORDINATOR))
+    pending_change(grant_request)
+    few = _page_queries(client, grant_request)
+
+    for n in range(3):
+        change = pending_change(grant_request)
+        services.decide_change_request(change, by=workflow_admin(), approve=False, note=f"No {n}.")
+    pending_change(grant_request)
+    many = _page_queries(client, grant_request)
+
+    assert status_of(grant_request) == status
+    assert many == few

@@ -164,6 +164,7 @@ def my_assignments(user):
 @dataclass
 class Actionable:
     grant_request: GrantRequest
+    # The staff actions open now (reviews/admin_views/staff_actions.py), each with a name and a label.
     transitions: list
 
 
