@@ -753,3 +753,24 @@ def test_the_request_page_costs_the_same_with_one_and_several_change_requests_in
 
     assert status_of(grant_request) == status
     assert many == few
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_every_post_award_list_exports_its_rows(file_format):
+    _more_post_award_records()
+    client = signed_in(staff_with_role(Role.COMPLIANCE))
+    headers = {"grants_agreement": "SHA-256 of the letter", "grants_payment": "Amount (USD)",
+               "grants_refund": "Amount received (USD)", "grants_changerequest": "Letter re-issued"}  # fmt: skip
+
+    for name, header in headers.items():
+        response = client.get(reverse(f"admin:{name}_export_{file_format}"))
+        assert response.status_code == 200, name
+        body = b"".join(response.streaming_content)
+        if file_format == "csv":
+            text = body.decode("utf-8-sig")
+            assert header in text and len(text.strip().splitlines()) >= 2, name
+        else:
+            assert body[:2] == b"PK", name  # a zip container, as every XLSX is
+    assert client.get(reverse("admin:grants_payment_export_csv")).status_code == 200
+    denied = signed_in(staff_with_role(Role.MEDICAL)).get(reverse("admin:grants_payment_export_csv"))
+    assert denied.status_code == 403
