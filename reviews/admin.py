@@ -10,7 +10,10 @@ from grants.models import Decision, StatusChange
 from grants.workflow import TRANSITIONS
 from portal.people import person_name
 
-from . import admin_budgets  # noqa: F401  (annual budgets)
+from . import (
+    admin_budgets,  # noqa: F401  (annual budgets)
+    admin_post_award,  # noqa: F401  (agreement templates, letters, payments, refunds, changes)
+)
 from .admin_requests import ReadOnlyAdminMixin
 from .admin_views.committee import committee_agenda
 from .choices import RUBRIC

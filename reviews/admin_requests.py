@@ -15,11 +15,11 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from grants.models import GrantRequest, Membership, Organisation
+from grants.models import Agreement, ChangeRequest, ChangeStatus, GrantRequest, Membership, Organisation
 from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
 from portal.people import person_name
 
-from .admin_views import actions, downloads, request_page, reviewing
+from .admin_views import actions, change_decisions, downloads, request_page, reviewing
 from .admin_views import reconciliation as reconciliation_views
 from .admin_views.common import staff_requests
 from .exports.columns import MONEY, YES_NO, Column
@@ -60,6 +60,40 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.filter(status__in=AWAITING_STAFF)
         if value in GrantStatus.values:
             return queryset.filter(status=value)
+        return queryset
+
+
+class PostAwardFilter(admin.SimpleListFilter):
+    """Where a grant stands after approval: whose signature, payment or decision it waits for."""
+
+    title = "post-award"
+    parameter_name = "post_award"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("awaiting_signature", "Awaiting the recipient's signature"),
+            ("awaiting_countersignature", "Awaiting countersignature"),
+            ("awaiting_payment", "Awaiting payment"),
+            ("change_pending", "Change request pending"),
+            ("refund_due", "Refund due"),
+        ]
+
+    def queryset(self, request, queryset):
+        letter = Agreement.objects.filter(grant_request=OuterRef("pk"), superseded_at__isnull=True)
+        value = self.value()
+        if value == "awaiting_signature":
+            unsigned = letter.filter(signed_at__isnull=True)
+            return queryset.filter(status=GrantStatus.AGREEMENT_SENT).filter(Exists(unsigned))
+        if value == "awaiting_countersignature":
+            signed = letter.filter(signed_at__isnull=False, countersigned_at__isnull=True)
+            return queryset.filter(status=GrantStatus.AGREEMENT_SENT).filter(Exists(signed))
+        if value == "awaiting_payment":
+            return queryset.filter(status=GrantStatus.AGREEMENT_SIGNED)
+        if value == "change_pending":
+            pending = ChangeRequest.objects.filter(grant_request=OuterRef("pk"), status=ChangeStatus.PENDING)
+            return queryset.filter(Exists(pending))
+        if value == "refund_due":
+            return queryset.filter(status=GrantStatus.CANCELLATION_REFUND_DUE)
         return queryset
 
 
@@ -203,6 +237,7 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     list_display_links = None
     list_filter = (
         StatusFilter,
+        PostAwardFilter,
         AssignedToMeFilter,
         "request_type",
         "therapeutic_area",
@@ -311,6 +346,11 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
             ),
             path("<int:pk>/review/conflict/", staff_view(reviewing.conflict), name="grants_grantrequest_conflict"),
             path("<int:pk>/review/", staff_view(reviewing.score), name="grants_grantrequest_review"),
+            path(
+                "<int:pk>/changes/<int:change_pk>/decide/",
+                staff_view(change_decisions.decide_change),
+                name="grants_grantrequest_decide_change",
+            ),
             path(
                 "<int:pk>/attachments/<int:att_pk>/download/",
                 downloads.attachment_download,

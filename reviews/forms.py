@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from grants.choices import DeclineReason
+from grants.models import PaymentMethod
 from grants.sections import SECTIONS
 
 from .choices import RUBRIC, Recommendation, ReviewStage
@@ -103,6 +104,108 @@ class DeclineForm(StaleGuardForm):
     )
 
 
+# --- After approval (SPEC §4a) ---------------------------------------------------------------------
+
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IssueAgreementForm(TransitionForm):
+    transitions = ("issue_agreement",)
+
+
+class CountersignForm(StaleGuardForm):
+    transitions = ("countersign_agreement",)
+    signer_title = forms.CharField(
+        label="Your title",
+        max_length=150,
+        help_text="Printed under your signature, e.g. “Senior Director, Medical Affairs”.",
+        error_messages={"required": "Enter your title; it is printed under your signature."},
+    )
+
+
+class PaymentForm(StaleGuardForm):
+    """One form for both payment rows: the service records an instalment, or the final payment when
+    the amount completes the approved amount."""
+
+    transitions = ("record_instalment", "record_final_payment")
+    amount = forms.DecimalField(
+        label="Amount paid (USD)", **MONEY_FIELD, error_messages={"required": "Enter the amount paid, in US dollars."}
+    )
+    method = forms.ChoiceField(
+        label="Method", choices=PaymentMethod.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the payment was made."},
+    )  # fmt: skip
+    reference = forms.CharField(
+        label="Payment reference", max_length=100, help_text="ACH trace, wire or check number.",
+        error_messages={"required": "Enter the payment reference (ACH trace, wire or check number)."},
+    )  # fmt: skip
+    paid_on = forms.DateField(
+        label="Date paid", widget=DATE_INPUT, error_messages={"required": "Enter the date the payment was made."}
+    )
+
+
+class CancelForm(StaleGuardForm):
+    """One form for both cancellation rows: the service cancels at once, or makes the amount paid a refund due."""
+
+    transitions = ("cancel", "cancel_with_refund")
+    reason = forms.CharField(
+        label="Why the grant is cancelled",
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text="Sent to the applicant and kept in the request's audit log.",
+        error_messages={"required": "Write why the grant is cancelled; the applicant reads it."},
+    )
+
+
+class RefundForm(StaleGuardForm):
+    transitions = ("record_cancellation_refund",)
+    amount = forms.DecimalField(
+        label="Amount received (USD)", **MONEY_FIELD,
+        error_messages={"required": "Enter the amount received, in US dollars."},
+    )  # fmt: skip
+    received_on = forms.DateField(
+        label="Date received", widget=DATE_INPUT, error_messages={"required": "Enter the date the refund arrived."}
+    )
+    reference = forms.CharField(
+        label="Refund reference", max_length=100, help_text="Check number or transfer reference.",
+        error_messages={"required": "Enter the refund reference (check number or transfer reference)."},
+    )  # fmt: skip
+
+
+class ChangeDecisionForm(StaleGuardForm):
+    """Approve or refuse a change request from the request page's change-request panel."""
+
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve the change"), ("refuse", "Refuse the change")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or refuse the change."},
+    )
+    note = forms.CharField(
+        label="Note to the applicant",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Emailed with the decision. Required when you refuse.",
+    )
+
+    def __init__(self, *args, short_notice=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if short_notice:
+            self.fields["short_notice_accepted"] = forms.BooleanField(
+                label="Accept the short notice", required=False,
+                help_text="The new start date is inside the minimum lead time; tick to approve it anyway.",
+            )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Write why the change is refused; the applicant reads it.")
+        return cleaned
+
+
+
+# --- Reconciliation and close-out -------------------------------------------------------------
+
 class ReturnReconciliationForm(StaleGuardForm):
     transitions = ("return_reconciliation",)
     message = forms.CharField(
@@ -139,10 +242,11 @@ class CloseGrantForm(TransitionForm):
     )
 
 
-RECONCILIATION_FORMS = (ReturnReconciliationForm, ReconciliationRefundForm, CloseGrantForm)
-ACTION_FORMS = {name: form for form in (InformationRequestForm, ApprovalForm, PartialApprovalForm, DeclineForm,
-                                        *RECONCILIATION_FORMS)
-                for name in form.transitions}  # fmt: skip
+ACTION_FORMS = {name: form for form in (
+    InformationRequestForm, ApprovalForm, PartialApprovalForm, DeclineForm,
+    IssueAgreementForm, CountersignForm, PaymentForm, CancelForm, RefundForm,
+    ReturnReconciliationForm, ReconciliationRefundForm, CloseGrantForm,
+) for name in form.transitions}  # fmt: skip
 
 
 def form_for(rule):

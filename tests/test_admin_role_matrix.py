@@ -9,9 +9,11 @@ from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from grants.models import AnnualBudget, Decision, StatusChange
+from grants.models import Agreement, AgreementTemplate, AnnualBudget, Decision, Payment, StatusChange
+from grants.services import post_award as services
 from outbox.models import Email
 from portal.models import Inquiry
 from research.status import ResearchStatus
@@ -20,7 +22,7 @@ from workflow.roles import STAFF_ROLES, Role
 
 from .factories import StaffFactory, UserFactory, staff_with_role
 from .research_steps import proposal_at
-from .workflow_steps import request_at
+from .workflow_steps import finance_officer, pending_change, request_at
 
 pytestmark = pytest.mark.django_db
 C, P, M, K, A = Role.COORDINATOR, Role.COMPLIANCE, Role.MEDICAL, Role.COMMITTEE, Role.ADMINISTRATOR
@@ -61,6 +63,16 @@ MAY_OPEN = {
     **{f"portal_inquiry_export_{file_format}": {C, P, A} for file_format in ("csv", "xlsx")},
     **{f"outbox_email_export_{file_format}": {C, A} for file_format in ("csv", "xlsx")},
     **{f"reviews_exportlog_{page}": {A} for page in ("changelist", "change", "history")},
+    # After approval: every role reads the letters, payments, refunds and change requests (only the
+    # request page's actions write them); the agreement's wording is the administrator's, read by coordinators.
+    **{f"{model}_{page}": EVERY_ROLE for model in (
+        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest",
+        ) for page in ("changelist", "change", "history")},
+    **{f"{model}_export_{file_format}": {C, P, A, F} for model in (
+        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest",
+        ) for file_format in ("csv", "xlsx")},
+    **{f"grants_agreementtemplate_{page}": {C, A} for page in ("changelist", "change", "history")},
+    "grants_agreementtemplate_add": {A},
     # Staff accounts: the administrator role manages them (never a superuser's: see the escalation tests).
     **{f"auth_user_{page}": {A} for page in ("changelist", "change", "history", "password_change")},
     **{f"auth_group_{page}": {A} for page in ("changelist", "change", "history")},
@@ -71,6 +83,8 @@ NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantre
               "grants_grantrequest_conflict", "grants_grantrequest_simple_history",
               # Research action pages and documents: tests/test_research_pages.py.
               "research_researchproposal_action", "research_researchproposal_document",
+              # POST only: tests/test_admin_post_award.py covers it per role.
+              "grants_grantrequest_decide_change",
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
               "grants_grantrequest_review", "grants_organisation_w9",
               # Needs an executed letter: test_agreement_pdf.py covers it.
@@ -97,6 +111,12 @@ def world():
     )
     review = Review.objects.create(grant_request=grant_request, reviewer=reviewer, stage="committee_review")
     declined = request_at("declined")
+    paid = request_at("paid", signer_email="paid.signer@provider.example.org")
+    change = pending_change(paid)
+    refunded = request_at("cancellation_refund_due", signer_email="refund.signer@provider.example.org")
+    refund = services.record_cancellation_refund(
+        refunded, by=finance_officer(), amount=refunded.refund_due, received_on=timezone.localdate(), reference="R-1"
+    ).records["refund"]
     from .factories import AttachmentFactory
 
     objects = {
@@ -115,6 +135,11 @@ def world():
         "otp_totp_totpdevice": TOTPDevice.objects.create(user=StaffFactory(), name="phone").pk,
         "grants_annualbudget": AnnualBudget.objects.create(year=2030, total=1000).pk,
         "research_researchproposal": proposal_at(ResearchStatus.CONCEPT_SUBMITTED).pk,
+        "grants_agreementtemplate": AgreementTemplate.current().pk,
+        "grants_agreement": Agreement.objects.filter(grant_request=paid).first().pk,
+        "grants_payment": Payment.objects.filter(grant_request=paid).first().pk,
+        "grants_refund": refund.pk,
+        "grants_changerequest": change.pk,
     }
     attachment = AttachmentFactory(grant_request=grant_request)
     return objects, {"att_pk": attachment.pk}

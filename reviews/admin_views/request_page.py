@@ -10,14 +10,16 @@ from grants.models import Attachment, Decision, InformationRequest
 from grants.sections import section_titles
 from grants.status import UNDECIDED
 from workflow.engine import available_transitions
-from workflow.roles import REVIEWER_ASSIGNERS, Role, roles_of
+from workflow.roles import REVIEWER_ASSIGNERS, roles_of
 
 from ..choices import ReviewStage
 from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
 from ..services import STAGE_ROLES, current_stage
 from .changes import last_resubmission
 from .common import admin_context, days_since, load_request, relative_day, staff_requests
+from .post_award import post_award_panels
 from .scoring import reviews_by_stage
+from .staff_actions import available_actions
 
 TEMPLATE = "admin/grants/grantrequest/request_page.html"
 
@@ -35,14 +37,10 @@ def page_queryset():
     )
 
 
-def staff_actions(grant_request, user, roles):
-    """The transitions this member of staff may make now (the applicant's own moves are not offered)."""
-    staff_roles = roles - {Role.APPLICANT}
-    return [
-        {"rule": rule, "url": reverse("admin:grants_grantrequest_action", args=[grant_request.pk, rule.name])}
-        for rule in available_transitions(grant_request, user, roles)
-        if rule.roles & staff_roles
-    ]
+def staff_actions(grant_request, open_rules):
+    """The actions this member of staff may take now (the applicant's and the portal's own moves, and
+    the change decisions made on their panel, are not offered as buttons)."""
+    return available_actions(grant_request, open_rules)
 
 
 def your_review_panel(grant_request, user, assignments, reviews, bound):
@@ -72,6 +70,7 @@ def render_request_page(model_admin, request, pk, **bound):
     user = request.user
     grant_request = load_request(model_admin, request, pk, queryset=page_queryset())
     roles = roles_of(user, grant_request)
+    open_rules = available_transitions(grant_request, user, roles)
     status_changes = list(grant_request.status_changes.select_related("actor"))
     assignments = list(grant_request.assignments.select_related("reviewer", "assigned_by"))
     reviews = list(grant_request.reviews.select_related("reviewer"))
@@ -106,7 +105,8 @@ def render_request_page(model_admin, request, pk, **bound):
         original=grant_request,
         days_in_status=days_since(grant_request.status_changed_at),
         starts_when=relative_day(grant_request.start_date) if grant_request.start_date else "",
-        actions=staff_actions(grant_request, user, roles),
+        actions=staff_actions(grant_request, open_rules),
+        post_award=post_award_panels(grant_request, user, roles, {rule.name for rule in open_rules}, bound),
         status_changes=status_changes,
         resubmission=last_resubmission(grant_request, status_changes),
         information_requests=information_requests,

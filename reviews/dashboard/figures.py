@@ -19,6 +19,7 @@ from grants.workflow import IME_WORKFLOW
 from workflow.engine import available_transitions
 from workflow.roles import staff_roles_of
 
+from ..admin_views.staff_actions import actions_for
 from ..models import Assignment, Review
 from .percentiles import DaysBetween, grouped_percentiles
 
@@ -163,6 +164,7 @@ def my_assignments(user):
 @dataclass
 class Actionable:
     grant_request: GrantRequest
+    # The staff actions open now (reviews/admin_views/staff_actions.py), each with a name and a label.
     transitions: list
 
 
@@ -180,7 +182,7 @@ def my_actions(user, limit: int = LIST_LENGTH) -> list[Actionable]:
     candidates = waiting_on_staff().filter(status__in=statuses)[:limit]
     found = []
     for grant_request in candidates:
-        moves = available_transitions(grant_request, user, roles)
+        moves = actions_for(available_transitions(grant_request, user, roles))
         if moves:
             found.append(Actionable(grant_request, moves))
     return found
