@@ -79,4 +79,4 @@ def seed_demo_signer():
     if not Membership.objects.filter(user=user).exists():
         organisation = Organisation.objects.get(legal_name=DEMO_ORGANISATION["legal_name"])
         Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.MEMBER)
-    return [("Authorized signer (signs agreements)", email, "/accounts/login/")]
+    return [("Authorized signer (member)", email, "/accounts/login/")]
