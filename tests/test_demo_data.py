@@ -352,6 +352,7 @@ def test_program_in_progress_was_walked_before_its_start_then_started_by_the_dai
     assert (running.start_date - timezone.localdate(running.submitted_at)).days >= settings.IME_MIN_LEAD_DAYS
     assert all(timezone.localdate(c.created_at) < running.start_date for c in changes[:-1])
     assert timezone.localdate(letter.countersigned_at) < running.start_date and payment.paid_on < running.start_date
+    assert Organisation.objects.get(pk=running.organisation_id).w9_signed_on <= payment.paid_on
     # The letter says the dates the request now has, and both signatures cover that text.
     assert letter.is_executed and long_date(running.start_date) in letter.text
     assert long_date(timezone.localdate(letter.issued_at)) in letter.text
