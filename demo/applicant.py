@@ -1,4 +1,4 @@
-"""The demo applicant and their organization."""
+"""The demo applicant, their organization, and its authorized signer."""
 
 from datetime import date
 
@@ -11,6 +11,15 @@ from grants.models import Membership, Organisation
 from .passwords import DEMO_PASSWORD
 
 DEMO_APPLICANT_EMAIL = "applicant@example.com"
+# The person who signs Letters of Agreement for the organization: named as the authorized signer on its
+# requests, and a member with a login of their own, so the demo's letters can be signed on `make run`.
+DEMO_SIGNER = {
+    "email": "ehart@neuro-education.example.org",
+    "first_name": "Evelyn",
+    "last_name": "Hart",
+    "signer_name": "Dr. Evelyn Hart",
+    "signer_title": "Executive Director",
+}
 DEMO_ORGANISATION = {
     "legal_name": "Northeast Neurology Education Institute",
     "org_type": OrganisationType.ACCREDITED_PROVIDER,
@@ -52,3 +61,22 @@ def seed_demo_applicant():
         role = Membership.Role.MEMBER if has_owner else Membership.Role.OWNER
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return [("Applicant (organization owner)", DEMO_APPLICANT_EMAIL, "/accounts/login/")]
+
+
+def seed_demo_signer():
+    """The organization's authorized signer: a verified member (not its owner) who signs its letters."""
+    seed_demo_applicant()
+    User = get_user_model()
+    email = DEMO_SIGNER["email"]
+    user, created = User.objects.get_or_create(
+        username=email,
+        defaults={"email": email, "first_name": DEMO_SIGNER["first_name"], "last_name": DEMO_SIGNER["last_name"]},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    if not Membership.objects.filter(user=user).exists():
+        organisation = Organisation.objects.get(legal_name=DEMO_ORGANISATION["legal_name"])
+        Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.MEMBER)
+    return [("Authorized signer (member)", email, "/accounts/login/")]

@@ -6,7 +6,7 @@ order written below (the staff and the applicant before the requests they work o
 
 from django.contrib.auth import get_user_model
 
-from .applicant import seed_demo_applicant
+from .applicant import seed_demo_applicant, seed_demo_signer
 from .passwords import DEMO_PASSWORD
 from .requests import seed_demo_requests
 from .staff import seed_demo_staff
@@ -25,7 +25,7 @@ def seed_staff_admin():
 
 
 # The order matters: each seeder may rely on the ones before it.
-SEEDERS = [seed_staff_admin, seed_demo_applicant, seed_demo_staff, seed_demo_requests]
+SEEDERS = [seed_staff_admin, seed_demo_applicant, seed_demo_signer, seed_demo_staff, seed_demo_requests]
 
 
 def seed_all() -> list[tuple[str, str, str]]:

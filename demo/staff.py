@@ -13,6 +13,7 @@ DEMO_STAFF = [
     (Role.MEDICAL, "medical@example.com", "Morgan", "Medic"),
     (Role.COMMITTEE, "committee@example.com", "Kim", "Committee"),
     (Role.ADMINISTRATOR, "administrator@example.com", "Alex", "Administrator"),
+    (Role.FINANCE, "finance@example.com", "Frankie", "Finance"),
 ]
 
 

@@ -70,6 +70,9 @@ if [ -n "${CELERY_BROKER_URL:-}" ]; then
   echo "Celery worker and beat started against ${CELERY_BROKER_URL}"
 else
   echo "No CELERY_BROKER_URL: tasks run in-process; emails are written to var/mail/"
+  # No beat here to run the daily moves (paid -> in progress on the start date, in progress ->
+  # reconciliation due on the end date): make them at each start. Idempotent, like the beat task.
+  $PY manage.py advance_programs
 fi
 
 echo

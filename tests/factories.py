@@ -1,8 +1,10 @@
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
@@ -183,6 +185,12 @@ def ensure_role_groups():
     """Transactional tests empty every table; the role groups normally come back with post_migrate."""
     if not RoleGroup.objects.exists():
         sync_role_groups(Group, Permission, RoleGroup)
+
+
+def ensure_agreement_template():
+    """Transactional tests empty the Letter of Agreement template migration grants 0008 publishes; put it
+    back the way that migration does, so a letter can be issued (the demo data issues several)."""
+    importlib.import_module("grants.migrations.0008_first_agreement_template").publish_first_version(apps, None)
 
 
 def staff_with_role(role, **kwargs):

@@ -18,7 +18,7 @@ from demo import seeding as demo
 from portal.models import Inquiry
 
 from .conftest import assert_accessible
-from .factories import ensure_role_groups
+from .factories import ensure_agreement_template, ensure_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,6 +95,7 @@ def crawl(page, live_server, problems, checked_by_axe, listening):
 def test_every_admin_page_each_staff_role_reaches_loads_without_errors(page, live_server):
     # Transactional tests empty every table, the role groups a migration made included.
     ensure_role_groups()
+    ensure_agreement_template()  # the demo issues Letters of Agreement
     demo.seed_all()
     Inquiry.objects.create(
         name="Jordan Lee",

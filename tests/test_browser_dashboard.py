@@ -41,6 +41,7 @@ def focused_region_names(page, presses: int) -> list[str]:
 
 def test_dashboard_is_accessible_and_its_tables_are_reachable_by_keyboard(page, live_server):
     factories.ensure_role_groups()
+    factories.ensure_agreement_template()  # the demo issues Letters of Agreement
     demo.seed_all()
     page.set_default_timeout(10_000)
     page.set_viewport_size({"width": 1400, "height": 900})

@@ -1,11 +1,14 @@
-"""`make run`'s demo data: a request at every step from draft to decision, made through the real services,
-and a second organisation whose request the demo applicant cannot see."""
+"""`make run`'s demo data: a request at every step from draft to decision and on to a program in progress,
+made through the real services, and a second organisation whose request the demo applicant cannot see."""
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
@@ -16,9 +19,11 @@ from demo import seeding as demo
 from demo.applicant import seed_demo_applicant
 from demo.passwords import DEMO_PASSWORD
 from demo.requests import HISTORY_REQUESTS, NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS, seed_demo_requests
+from demo.requests.catalogue import POST_AWARD_REQUESTS
 from demo.requests.reconciliation import OVERDUE_SCENARIO
 from demo.requests.reconciliation import SCENARIOS as RECONCILIATION_SCENARIOS
 from demo.staff import seed_demo_staff
+from grants.agreement_terms import long_date
 from grants.models import (
     AnnualBudget,
     Attachment,
@@ -26,16 +31,22 @@ from grants.models import (
     GrantRequest,
     InformationRequest,
     Organisation,
+    Payment,
     StatusChange,
 )
+from grants.models.agreements import text_hash
+from grants.post_award import current_agreement, only_the_authorized_signer, w9_problem
+from grants.services.post_award import advance_programs
 from grants.uploads import PDF, validate_upload
 from outbox.models import Email
 from reviews.models import Assignment, Review
+from workflow.models import system_actor
 
 pytestmark = pytest.mark.django_db
 
 APPLICANT = "applicant@example.com"
 SECOND_APPLICANT = "sleep@example.com"
+SIGNER = "ehart@neuro-education.example.org"
 ALL_DEMO_LOGINS = [
     "admin@example.com",
     APPLICANT,
@@ -44,8 +55,9 @@ ALL_DEMO_LOGINS = [
     "medical@example.com",
     "committee@example.com",
     "administrator@example.com",
-    SECOND_APPLICANT,
     "finance@example.com",
+    SIGNER,
+    SECOND_APPLICANT,
 ]
 # The step each demo request is left at, by a word of its title (written out so the test checks the seeder).
 EXPECTED_STATUSES = {
@@ -57,6 +69,11 @@ EXPECTED_STATUSES = {
     "Treatment-Resistant Depression": "committee_review",
     "Quit Smoking": "approved",
     "Community Education Evenings": "declined",
+    "Cataplexy and Beyond": "agreement_sent",
+    "Migraine in the Emergency Department": "agreement_signed",
+    "Adult ADHD on Campus": "paid",
+    "Depression After Stroke": "in_progress",
+    "Tobacco Treatment on Inpatient Psychiatric Units": "cancelled",
     "Narcolepsy in Adolescents": "submitted",
     "Narcolepsy Case Conference 2026": "reconciliation_submitted",
     "Migraine Grand Rounds Series": "reconciled",
@@ -144,7 +161,12 @@ def test_demo_programmes_start_late_enough_for_a_longer_lead_time_setting(settin
 
     earliest = timezone.localdate() + timedelta(days=150)
     assert GrantRequest.objects.exclude(status="draft").count() == len(ALL_TITLES) - 1
-    assert not GrantRequest.objects.exclude(title__in=ENDED_TITLES).filter(start_date__lt=earliest).exists()
+    # The program in progress started in the past, but was submitted with the lead time before its start.
+    running = GrantRequest.objects.get(status="in_progress")
+    assert running.start_date < timezone.localdate()
+    assert (running.start_date - timezone.localdate(running.submitted_at)).days >= 150
+    started = GrantRequest.objects.exclude(pk=running.pk).exclude(title__in=ENDED_TITLES)
+    assert not started.filter(start_date__lt=earliest).exists()
 
 
 def test_draft_is_half_filled_for_the_applicant_to_continue(seeded):
@@ -189,7 +211,7 @@ def test_reviews_assignments_and_decisions_are_on_record(seeded):
     assert approved.decision.approved_amount == approved.amount_requested == approved.approved_amount
     declined = demo_request(seeded, "Community Education Evenings")
     assert declined.decision.outcome == "declined" and declined.decision.reason_codes == ["educational_quality"]
-    assert Decision.objects.count() == 2 + len(HISTORY_REQUESTS) + len(ENDED_TITLES)
+    assert Decision.objects.count() == 2 + len(POST_AWARD_REQUESTS) + len(HISTORY_REQUESTS) + len(ENDED_TITLES)
     assert Email.objects.filter(template="decision_approved", to__contains=[APPLICANT]).exists()
     assert Email.objects.filter(template="decision_declined", to__contains=[APPLICANT]).exists()
 
@@ -297,3 +319,111 @@ def get_user_model_by(email):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=email)
+
+
+# --- After approval: letters, payments, a program in progress, a cancellation ----------------------
+
+
+def moves_of(grant_request):
+    return [c.transition for c in grant_request.status_changes.order_by("created_at", "pk")]
+
+
+def test_letter_sent_awaits_the_signer_who_has_a_demo_login(seeded):
+    from django.contrib.auth import get_user_model
+
+    sent = demo_request(seeded, "Cataplexy and Beyond")
+    letter = current_agreement(sent)
+    signer = get_user_model().objects.get(username=SIGNER)
+
+    assert moves_of(sent)[-2:] == ["approve", "issue_agreement"]
+    assert letter.version == 1 and not letter.is_signed and letter.issued_by.username == "coordinator@example.com"
+    assert sent.title in letter.text and "$32,800.00" in letter.text
+    assert sent.signer_email == SIGNER and signer.check_password(DEMO_PASSWORD)
+    assert signer.membership.organisation == sent.organisation and signer.membership.role == "member"
+    assert EmailAddress.objects.get(user=signer).verified
+    # The signer may sign it: the one door's guard lets them through, and nobody else.
+    assert only_the_authorized_signer(sent, signer, set()) is None
+    assert only_the_authorized_signer(sent, sent.created_by, set()) is not None
+    assert Email.objects.filter(template="agreement_issued", to__contains=[SIGNER]).exists()
+    page = signed_in(SIGNER).get(f"/requests/{sent.pk}/")
+    assert page.status_code == 200 and escape(sent.title) in page.content.decode()
+
+
+def test_letter_signed_by_both_parties_awaits_finance(seeded):
+    signed = demo_request(seeded, "Migraine in the Emergency Department")
+    letter = current_agreement(signed)
+
+    assert moves_of(signed)[-4:] == ["partially_approve", "issue_agreement", "sign_agreement", "countersign_agreement"]
+    assert letter.is_executed and letter.signed_by.username == SIGNER
+    assert letter.signer_name == "Dr. Evelyn Hart" and letter.countersigned_by.username == "administrator@example.com"
+    assert letter.signed_sha256 == letter.countersigned_sha256 == letter.text_sha256 == text_hash(letter.text)
+    assert signed.approved_amount == Decimal("25000.00") and "$25,000.00" in letter.text
+    assert not Payment.objects.filter(grant_request=signed).exists()
+
+
+def test_paid_grant_was_paid_in_instalments_by_finance_with_a_current_w9(seeded):
+    paid = demo_request(seeded, "Adult ADHD on Campus")
+    payments = list(Payment.objects.filter(grant_request=paid).order_by("pk"))
+
+    assert moves_of(paid)[-2:] == ["record_instalment", "record_final_payment"]
+    assert len(payments) == 2 and sum(p.amount for p in payments) == paid.approved_amount == Decimal("32000.00")
+    assert {p.recorded_by.username for p in payments} == {"finance@example.com"}
+    organisation = Organisation.objects.get(pk=paid.organisation_id)
+    assert organisation.w9 and w9_problem(organisation, timezone.localdate()) is None
+    assert Email.objects.filter(template="payment_recorded", to__contains=[APPLICANT]).count() >= 2
+
+
+def test_program_in_progress_was_walked_before_its_start_then_started_by_the_daily_task(seeded):
+    running = demo_request(seeded, "Depression After Stroke")
+    spec = next(s for s in POST_AWARD_REQUESTS if s.status == "in_progress")
+    today = timezone.localdate()
+    changes = list(running.status_changes.order_by("created_at", "pk"))
+    letter = current_agreement(running)
+    (payment,) = Payment.objects.filter(grant_request=running)
+
+    assert running.start_date == today - timedelta(days=spec.started_days_ago) and running.end_date > today
+    assert changes[-1].transition == "start_program" and changes[-1].actor == system_actor()
+    assert changes[-2].transition == "record_final_payment"
+    # Everything before the start happened before it, with the lead time at submission.
+    assert (running.start_date - timezone.localdate(running.submitted_at)).days >= settings.IME_MIN_LEAD_DAYS
+    assert all(timezone.localdate(c.created_at) < running.start_date for c in changes[:-1])
+    assert timezone.localdate(letter.countersigned_at) < running.start_date and payment.paid_on < running.start_date
+    assert Organisation.objects.get(pk=running.organisation_id).w9_signed_on <= payment.paid_on
+    # The letter says the dates the request now has, and both signatures cover that text.
+    assert letter.is_executed and long_date(running.start_date) in letter.text
+    assert long_date(timezone.localdate(letter.issued_at)) in letter.text
+
+
+def test_cancelled_grant_was_cancelled_on_the_applicants_request_with_nothing_paid(seeded):
+    cancelled = demo_request(seeded, "Tobacco Treatment on Inpatient Psychiatric Units")
+    (change,) = cancelled.change_requests.all()
+
+    assert moves_of(cancelled)[-3:] == ["issue_agreement", "file_change_request", "cancel"]
+    assert change.kind == "cancellation" and change.status == "approved"
+    assert change.filed_by.username == APPLICANT and change.decided_by.username == "coordinator@example.com"
+    assert not Payment.objects.filter(grant_request=cancelled).exists() and cancelled.refund_due is None
+
+
+def test_seeding_again_moves_nothing_more(seeded):
+    moves = StatusChange.objects.filter(transition="start_program").count()
+
+    demo.seed_all()
+    advance_programs(timezone.localdate())
+
+    assert moves == StatusChange.objects.filter(transition="start_program").count() == 1
+
+
+def test_finance_login_reads_the_funded_grants_in_the_admin_queue(seeded):
+    from django.contrib.auth import get_user_model
+
+    finance = get_user_model().objects.get(username="finance@example.com")
+    assert finance.is_staff and finance.check_password(DEMO_PASSWORD)
+    assert list(finance.groups.values_list("role__code", flat=True)) == ["finance"]
+
+    queue = signed_in("finance@example.com").get("/admin/grants/grantrequest/")
+
+    assert queue.status_code == 200
+    html = queue.content.decode()
+    for words in ("Cataplexy and Beyond", "Migraine in the Emergency Department", "Adult ADHD on Campus",
+                  "Depression After Stroke"):  # fmt: skip
+        assert escape(demo_request(seeded, words).title) in html

@@ -1,5 +1,6 @@
 """What the demo requests say: one request at each step from draft to decision for the demo applicant's
-organisation, and one submitted request from a second organisation.
+organisation, then its funded grants (agreement sent, agreement signed, paid, in progress, cancelled), and
+one submitted request from a second organisation.
 
 Start dates are days from the day the demo is loaded, all within 90-200 days so submission always
 respects IME_MIN_LEAD_DAYS. Budgets hold only categories grant support may pay for.
@@ -23,6 +24,8 @@ from grants.choices import TherapeuticArea as T
 from grants.status import GrantStatus as S
 from reviews.choices import Recommendation as R
 
+from ..applicant import DEMO_SIGNER
+
 SECOND_APPLICANT = {"email": "sleep@example.com", "first_name": "Priya", "last_name": "Natarajan"}
 SECOND_ORGANISATION = {
     "legal_name": "Pacific Sleep Medicine Society",
@@ -44,9 +47,10 @@ CONTACTS = {
         "requester_phone": "617-555-0142",
         "secondary_name": "Jamie Chen",
         "secondary_email": "jchen@neuro-education.example.org",
-        "signer_name": "Dr. Evelyn Hart",
-        "signer_title": "Executive Director",
-        "signer_email": "ehart@neuro-education.example.org",
+        # The signer has a demo login (demo/applicant.py), so the demo's letters can be signed.
+        "signer_name": DEMO_SIGNER["signer_name"],
+        "signer_title": DEMO_SIGNER["signer_title"],
+        "signer_email": DEMO_SIGNER["email"],
     },
     "Pacific Sleep Medicine Society": {
         "requester_phone": "415-555-0187",
@@ -96,6 +100,14 @@ class DemoRequest:
     # Past decisions for the dashboard's history: decided this many days ago, this many days after submission.
     decided_days_ago: int | None = None
     took_days: int = 0
+    # After approval: the approved amount is paid in this many payments (the last one completes it).
+    instalments: int = 1
+    # A cancellation the applicant asks for (a change request) and the grants office approves.
+    cancellation_reason: str = ""
+    cancellation_note: str = ""
+    # A program in progress: once walked to paid today, its whole record moves back in time so that the
+    # program started this many days ago; then the daily task starts it.
+    started_days_ago: int | None = None
 
 
 def _budget(*lines):
@@ -436,6 +448,245 @@ NORTHEAST_REQUESTS = [
         "satisfaction. This decision is final for this request.",
     ),
 ]
+
+# --- After approval: Letters of Agreement, payments, a program under way, a cancellation -------------
+# Each is approved through the same walk as above, then taken on through grants.services.post_award by
+# the coordinator (issues the letter), the authorized signer, the administrator (countersigns), finance
+# (pays) and the portal's daily task (starts the program).
+
+_GOOD_REVIEW = Review((5, 4, 4, 4, 4, 5), R.APPROVE, "A documented local gap, a practical design and a lean budget.")
+_FUNDED_MESSAGE = (
+    "The committee approved the full amount requested. Your grants coordinator will send the Letter of Agreement "
+    "for your authorized signer; the grant is paid once both parties have signed."
+)
+
+POST_AWARD_REQUESTS = [
+    DemoRequest(
+        "Cataplexy and Beyond: A Narcolepsy Skills Workshop for Sleep Clinic Teams",
+        S.AGREEMENT_SENT,
+        starts_in_days=120,
+        runs_for_days=0,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": T.NARCOLEPSY,
+            "program_format": ProgramFormat.LIVE_IN_PERSON,
+            "location": "Hotel conference center, Providence, RI",
+            "target_audience": "Sleep physicians, sleep technologists, nurse practitioners and physician assistants",
+            "expected_learners": 120,
+            "credit_hours": Decimal("5.00"),
+            "moore_level": MooreLevel.COMPETENCE,
+            "amount_requested": Decimal("32800.00"),
+            "needs_assessment": "Sleep clinic staff in our region see many patients referred for sleepiness, yet in "
+            "our 2025 survey of four clinics fewer than half of the technologists could describe partial cataplexy, "
+            "and the clinics' own audits found sleep studies scheduled without the two weeks of sleep diaries the "
+            "test needs.",
+            "needs_references": "1. Survey of staff at four partner sleep clinics, 2025 (n=64).\n"
+            "2. Current clinical practice guideline on central disorders of hypersomnolence.",
+            "educational_design": "A one-day workshop: video cases of cataplexy, hands-on scoring of sleep studies "
+            "in small groups, and a session on preparing patients for testing, led by sleep physicians and a "
+            "senior technologist.",
+            "outcomes_plan": "Video-case questions at the start and end of the day (competence), and a review of "
+            "test preparation at the four clinics 3 months later.",
+        },
+        objectives=(
+            "Recognize full and partial cataplexy from the history and on video.",
+            "Prepare patients for a sleep study and multiple sleep latency test so the results can be read.",
+        ),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria (3 faculty, full day)", "2500", "3"),
+            (C.FACULTY_TRAVEL, "Faculty travel and one night's lodging", "600", "3"),
+            (C.VENUE, "Meeting room and two breakout rooms", "6000", "1"),
+            (C.AUDIOVISUAL, "Audiovisual equipment and technician", "2500", "1"),
+            (C.EDUCATIONAL_MATERIALS, "Printed scoring workbook (per learner)", "15", "120"),
+            (C.ACCREDITATION_FEES, "Accreditation and credit processing", "2000", "1"),
+            (C.OUTCOMES, "Outcomes questions and clinic review", "4400", "1"),
+            (C.PROJECT_MANAGEMENT, "Project management (80 hours at $85)", "85", "80"),
+        ),
+        medical_review=_GOOD_REVIEW,
+        committee_review=_GOOD_REVIEW,
+        decision_message=_FUNDED_MESSAGE,
+    ),
+    DemoRequest(
+        "Migraine in the Emergency Department: Acute Treatment Without Opioids",
+        S.AGREEMENT_SIGNED,
+        starts_in_days=135,
+        runs_for_days=28,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": T.MIGRAINE,
+            "program_format": ProgramFormat.LIVE_VIRTUAL,
+            "program_url": "https://learn.neuro-education.example.org/migraine-emergency",
+            "target_audience": "Emergency physicians, emergency nurse practitioners, physician assistants and nurses",
+            "expected_learners": 400,
+            "credit_hours": Decimal("2.00"),
+            "moore_level": MooreLevel.PERFORMANCE,
+            "amount_requested": Decimal("28900.00"),
+            "needs_assessment": "At our three partner emergency departments, a third of visits for migraine in 2025 "
+            "ended with an opioid, and return visits within 72 hours were twice as common after opioid treatment as "
+            "after guideline-recommended medicines.",
+            "needs_references": "1. Record review at three partner emergency departments, 2025 (n=450 visits).\n"
+            "2. Current guideline on the acute treatment of migraine in the emergency department.",
+            "educational_design": "Two live 60-minute webinars four weeks apart, built on emergency cases, with a "
+            "one-page order set each department can adopt.",
+            "outcomes_plan": "A repeat record review at the partner departments 6 months later on opioid use and "
+            "72-hour returns (performance).",
+        },
+        objectives=(
+            "Treat acute migraine in the emergency department with guideline-recommended, non-opioid medicines.",
+            "Plan discharge to prevent early return, including follow-up for preventive treatment.",
+        ),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria (4 presenters)", "2000", "4"),
+            (C.ONLINE_PLATFORM, "Webinar platform, captioning and recording (per webinar)", "4000", "2"),
+            (C.ACCREDITATION_FEES, "Accreditation and credit processing", "2600", "1"),
+            (C.OUTCOMES, "Record review and outcomes report", "5200", "1"),
+            (C.PROJECT_MANAGEMENT, "Project management (60 hours at $85)", "85", "60"),
+        ),
+        medical_review=Review((5, 4, 5, 5, 3, 5), R.APPROVE_PARTIALLY, "Strong design; the platform line is high."),
+        committee_review=Review(
+            (5, 4, 5, 5, 3, 5), R.APPROVE_PARTIALLY, "Approve with the platform costs brought in line with others."
+        ),
+        approved_amount=Decimal("25000.00"),
+        decision_message="The committee approved $25,000.00 of the $28,900.00 requested: the webinar platform is "
+        "supported at the rate of comparable programs. Your grants coordinator will send the Letter of Agreement "
+        "for the approved amount.",
+    ),
+    DemoRequest(
+        "Adult ADHD on Campus: Assessment and Treatment in College Health Services",
+        S.PAID,
+        starts_in_days=150,
+        runs_for_days=0,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": T.ADHD,
+            "program_format": ProgramFormat.HYBRID,
+            "location": "University health services auditorium, Amherst, MA",
+            "program_url": "https://learn.neuro-education.example.org/adhd-on-campus",
+            "target_audience": "College health physicians, nurse practitioners, counselors and pharmacists",
+            "expected_learners": 260,
+            "credit_hours": Decimal("4.00"),
+            "moore_level": MooreLevel.COMPETENCE,
+            "amount_requested": Decimal("32000.00"),
+            "needs_assessment": "College health services in our region report more students asking to be assessed "
+            "for ADHD each year; in our survey of eight services most had no written assessment pathway and "
+            "clinicians were unsure how to weigh self-reported symptoms without childhood records.",
+            "needs_references": "1. Survey of eight college health services in Massachusetts, 2025 (n=96).\n"
+            "2. Current national consensus guideline on the diagnosis and treatment of ADHD in adults.",
+            "educational_design": "A half-day symposium on campus and streamed: case-based talks, a panel with "
+            "students' counselors, and an assessment pathway template for college services.",
+            "outcomes_plan": "Case vignettes before and after (competence), and a 90-day follow-up on services "
+            "adopting a written pathway.",
+        },
+        objectives=(
+            "Assess a student for ADHD with a structured history when childhood records are missing.",
+            "Choose and monitor treatment with attention to misuse and diversion on campus.",
+        ),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria (4 faculty)", "2500", "4"),
+            (C.FACULTY_TRAVEL, "Faculty travel", "500", "2"),
+            (C.VENUE, "Auditorium and breakout room", "3500", "1"),
+            (C.AUDIOVISUAL, "Streaming and recording", "4800", "1"),
+            (C.ACCREDITATION_FEES, "Accreditation and credit processing", "2400", "1"),
+            (C.OUTCOMES, "Outcomes measurement and report", "6000", "1"),
+            (C.PROJECT_MANAGEMENT, "Project management (100 hours at $85)", "85", "100"),
+        ),
+        supporters=((OWN_FUNDS, "4200", True),),
+        medical_review=_GOOD_REVIEW,
+        committee_review=_GOOD_REVIEW,
+        decision_message=_FUNDED_MESSAGE,
+        instalments=2,
+    ),
+    DemoRequest(
+        "Depression After Stroke: A Learning Collaborative for Rehabilitation Teams",
+        S.IN_PROGRESS,
+        starts_in_days=95,
+        runs_for_days=120,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": T.DEPRESSION,
+            "program_format": ProgramFormat.LIVE_VIRTUAL,
+            "program_url": "https://learn.neuro-education.example.org/post-stroke-depression",
+            "target_audience": "Physiatrists, neurologists, rehabilitation nurses, psychologists and social workers",
+            "expected_learners": 180,
+            "credit_hours": Decimal("8.00"),
+            "moore_level": MooreLevel.PERFORMANCE,
+            "amount_requested": Decimal("34000.00"),
+            "needs_assessment": "Depression follows about one stroke in three and slows recovery, yet at our five "
+            "partner rehabilitation units a depression screen was recorded for fewer than half of the patients, "
+            "and positive screens were rarely followed by treatment before discharge.",
+            "needs_references": "1. Chart review at five partner rehabilitation units, 2025 (n=300 admissions).\n"
+            "2. Current guideline on stroke rehabilitation and post-stroke depression.",
+            "educational_design": "A four-month collaborative: eight live virtual sessions, each unit running a "
+            "small screening-and-treatment project between sessions with coaching from the faculty.",
+            "outcomes_plan": "Each unit's screening and treatment rates before and at the end of the collaborative "
+            "(performance), shared in the final session.",
+        },
+        objectives=(
+            "Screen every stroke rehabilitation patient for depression with a validated tool.",
+            "Start and follow up treatment for post-stroke depression before discharge.",
+        ),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria (8 sessions)", "1500", "8"),
+            (C.ONLINE_PLATFORM, "Virtual sessions and collaborative workspace", "6500", "1"),
+            (C.ACCREDITATION_FEES, "Accreditation and credit processing", "2800", "1"),
+            (C.OUTCOMES, "Unit data collection and outcomes report", "7200", "1"),
+            (C.PROJECT_MANAGEMENT, "Project management (110 hours at $85)", "85", "110"),
+        ),
+        supporters=((OWN_FUNDS, "3850", True),),
+        medical_review=_GOOD_REVIEW,
+        committee_review=_GOOD_REVIEW,
+        decision_message=_FUNDED_MESSAGE,
+        started_days_ago=21,
+    ),
+    DemoRequest(
+        "Tobacco Treatment on Inpatient Psychiatric Units: A Skills Day for Nursing Staff",
+        S.CANCELLED,
+        starts_in_days=160,
+        runs_for_days=0,
+        fields={
+            **ACCREDITED,
+            "therapeutic_area": T.SMOKING_CESSATION,
+            "program_format": ProgramFormat.LIVE_IN_PERSON,
+            "location": "Teaching hospital conference center, Springfield, MA",
+            "target_audience": "Psychiatric nurses, nurse practitioners and pharmacists on inpatient units",
+            "expected_learners": 150,
+            "credit_hours": Decimal("6.00"),
+            "moore_level": MooreLevel.COMPETENCE,
+            "amount_requested": Decimal("21550.00"),
+            "needs_assessment": "Patients admitted to psychiatric units who smoke are often left in nicotine "
+            "withdrawal: at our two partner hospitals fewer than a third were offered nicotine replacement on "
+            "admission, and almost none left with a plan to quit.",
+            "needs_references": "1. Chart review at two partner hospitals, 2025 (n=200 admissions).\n"
+            "2. Current clinical practice guideline on treating tobacco use and dependence.",
+            "educational_design": "A skills day for nursing teams: short talks, then rehearsal of brief counseling "
+            "and of dosing nicotine replacement, with a unit protocol to take home.",
+            "outcomes_plan": "Skills checklists on the day (competence), and a chart review at 4 months.",
+        },
+        objectives=(
+            "Offer nicotine replacement to every patient who smokes on admission.",
+            "Give brief counseling and a quit plan at discharge.",
+        ),
+        budget=_budget(
+            (C.FACULTY_HONORARIA, "Faculty honoraria (3 faculty)", "2000", "3"),
+            (C.AUDIOVISUAL, "Audiovisual equipment", "1800", "1"),
+            (C.EDUCATIONAL_MATERIALS, "Printed skills workbook (per learner)", "20", "150"),
+            (C.ACCREDITATION_FEES, "Accreditation and credit processing", "2000", "1"),
+            (C.OUTCOMES, "Skills checklists and chart review", "4500", "1"),
+            (C.PROJECT_MANAGEMENT, "Project management (50 hours at $85)", "85", "50"),
+        ),
+        medical_review=_GOOD_REVIEW,
+        committee_review=_GOOD_REVIEW,
+        decision_message=_FUNDED_MESSAGE,
+        cancellation_reason="Our partner hospital has closed its conference center for renovation until next "
+        "year, and no other venue in the region can host the hands-on sessions on the planned date. We will "
+        "apply again once a new date is set.",
+        cancellation_note="Cancelled as you asked; nothing was paid, so nothing is to be returned. We look "
+        "forward to your new request.",
+    ),
+]
+# They are the demo applicant's organisation's requests too.
+NORTHEAST_REQUESTS += POST_AWARD_REQUESTS
+
 
 SECOND_ORGANISATION_REQUESTS = [
     DemoRequest(

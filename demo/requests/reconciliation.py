@@ -27,14 +27,14 @@ from grants.services import post_award
 from grants.services import reconciliation as report_service
 from grants.status import GrantStatus as S
 from workflow.engine import perform
-from workflow.models import RoleGroup, system_actor
+from workflow.models import system_actor
 from workflow.roles import Role
 
 from ..passwords import DEMO_PASSWORD
+from ..staff import DEMO_STAFF
 from .catalogue import NORTHEAST_REQUESTS, SECOND_ORGANISATION_REQUESTS
 from .documents import text_pdf
 
-FINANCE_LOGIN = ("finance@example.com", "Frankie", "Finance")
 COUNTERSIGNER_TITLE = "Senior Director, US Medical Affairs"
 
 # title, where it ends, how many days ago the program ended, share of each budget line actually spent
@@ -85,16 +85,9 @@ def _seed_one(seed_request, spec, cast, administrator, finance, status, ended_da
 
 
 def _finance_officer():
-    User = get_user_model()
-    email, first, last = FINANCE_LOGIN
-    user, created = User.objects.get_or_create(
-        username=email, defaults={"email": email, "first_name": first, "last_name": last, "is_staff": True}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    user.groups.add(RoleGroup.objects.get(code=Role.FINANCE).group)
-    return user
+    """Finance's demo login (``demo/staff.py``; seeded before the requests)."""
+    email = next(email for role, email, _, _ in DEMO_STAFF if role == Role.FINANCE)
+    return get_user_model().objects.get(username=email)
 
 
 def _signer(grant_request):
