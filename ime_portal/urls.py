@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("grants.urls")),
+    path("", include("grants.public_urls")),
     path("", include("portal.urls")),
 ]
 

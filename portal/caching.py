@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 CACHEABLE_METHODS = ("GET", "HEAD")
 # The settings the portal context processor puts into every page (portal/context_processors.py).
-SETTINGS_IN_PAGES = ("IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "STATIC_URL")
+SETTINGS_IN_PAGES = (
+    "IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "IME_TRANSPARENCY_REPORT", "STATIC_URL",
+)  # fmt: skip
 # This process's copies: key -> (monotonic expiry, content, content type). A handful of pages; the
 # bound only guards against an unexpected stream of distinct paths.
 _copies: dict[str, tuple[float, bytes, str]] = {}
