@@ -161,4 +161,3 @@ def published_years() -> list[int]:
 
 def total_of(rows) -> Decimal:
     return sum((row.amount for row in rows), Decimal("0.00"))
-

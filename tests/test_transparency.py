@@ -85,6 +85,7 @@ def grants():
 
 def rows_of(page: str) -> list[list[str]]:
     body = page[page.index("<tbody>") : page.index("</tbody>")] if "<tbody>" in page else ""
+
     def text(cell):
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
 
@@ -163,9 +164,9 @@ def test_the_page_link_to_the_csv_keeps_the_filters(gated_client, grants):
 
 
 def test_text_a_spreadsheet_would_run_is_neutralized_in_the_csv(gated_client):
-    grant = at(S.PAID, "=HYPERLINK(\"http://evil.example\")")
+    grant = at(S.PAID, '=HYPERLINK("http://evil.example")')
     header, row = csv_rows(gated_client.get(CSV_URL))
-    assert row[5] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row[5] == '\'=HYPERLINK("http://evil.example")'
     assert grant.title in gated_client.get(PAGE).content.decode().replace("&quot;", '"')
 
 
