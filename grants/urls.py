@@ -24,3 +24,7 @@ urlpatterns += conversation.urlpatterns
 from .views import eligibility  # noqa: E402
 
 urlpatterns += eligibility.urlpatterns
+
+from .views import support_statement  # noqa: E402
+
+urlpatterns += support_statement.urlpatterns

@@ -19,7 +19,7 @@ from grants.models import GrantRequest, Membership, Organisation
 from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
 from portal.people import person_name
 
-from .admin_views import actions, downloads, request_page, reviewing
+from .admin_views import actions, downloads, request_page, reviewing, support_statement
 from .admin_views.common import staff_requests
 from .exports.columns import MONEY, YES_NO, Column
 from .exports.mixin import ExportMixin
@@ -308,6 +308,8 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
             ),
             path("<int:pk>/review/conflict/", staff_view(reviewing.conflict), name="grants_grantrequest_conflict"),
             path("<int:pk>/review/", staff_view(reviewing.score), name="grants_grantrequest_review"),
+            path("<int:pk>/commercial-support/", staff_view(support_statement.support_statement),
+                 name="grants_grantrequest_support_statement"),  # fmt: skip
             path(
                 "<int:pk>/attachments/<int:att_pk>/download/",
                 downloads.attachment_download,

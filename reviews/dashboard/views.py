@@ -10,6 +10,7 @@ from django.utils import timezone
 from grants.budgets import budget_for
 from grants.status import GrantStatus
 
+from ..open_payments import may_review
 from . import figures
 from .charts import Series, bar_chart, count, days, dollars
 from .permissions import MONEY, VIEW_BUDGET
@@ -132,5 +133,6 @@ def dashboard_context(request) -> dict:
         "my_assignments": list(figures.my_assignments(user)[: figures.LIST_LENGTH]),
         "my_actions": figures.my_actions(user),
         "statuses": GrantStatus,
+        "open_payments_url": reverse("admin:open_payments") if may_review(user) else None,
     }
     return {"dashboard": dashboard}
