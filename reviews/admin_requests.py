@@ -308,8 +308,11 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
             ),
             path("<int:pk>/review/conflict/", staff_view(reviewing.conflict), name="grants_grantrequest_conflict"),
             path("<int:pk>/review/", staff_view(reviewing.score), name="grants_grantrequest_review"),
-            path("<int:pk>/commercial-support/", staff_view(support_statement.support_statement),
-                 name="grants_grantrequest_support_statement"),  # fmt: skip
+            path(
+                "<int:pk>/commercial-support/",
+                staff_view(support_statement.support_statement),
+                name="grants_grantrequest_support_statement",
+            ),
             path(
                 "<int:pk>/attachments/<int:att_pk>/download/",
                 downloads.attachment_download,
