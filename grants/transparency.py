@@ -57,6 +57,15 @@ class FundedGrant:
     def period(self) -> str:
         return f"Q{self.quarter} {self.year}"
 
+    @property
+    def place(self) -> str:
+        return f"{self.city}, {self.state}"
+
+    @property
+    def amount_text(self) -> str:
+        # Formatted here, not by a template filter: a page may hold a thousand rows.
+        return f"${self.amount:,.2f}"
+
     def csv_row(self) -> list:
         return [self.year, f"Q{self.quarter}", self.organisation, self.city, self.state, self.title,
                 self.request_type, self.therapeutic_area, f"{self.amount:.2f}"]  # fmt: skip

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, Max, Min, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -127,8 +127,7 @@ def _date_in_year(aggregate, year):
 def paid_grants(year: int):
     """The grants with a payment dated in ``year``, with the year's money: one query."""
     return (
-        GrantRequest.objects.filter(payments__paid_on__year=year)
-        .distinct()
+        GrantRequest.objects.filter(Exists(Payment.objects.filter(grant_request=OuterRef("pk"), paid_on__year=year)))
         .select_related("organisation")
         .annotate(
             paid_in_year=_sum_in_year(Payment, "paid_on", year),
