@@ -21,5 +21,5 @@ class StaffAdminSite(AdminSite):
 
         return [
             path("open-payments/", view(open_payments.review_page), name="open_payments"),
-            path("open-payments/<int:year>.xlsx", view(open_payments.review_xlsx), name="open_payments_xlsx"),
+            path("open-payments/export/<int:year>.xlsx", view(open_payments.review_xlsx), name="open_payments_xlsx"),
         ] + super().get_urls()
