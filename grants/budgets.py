@@ -5,8 +5,9 @@ aggregate; Python only subtracts the handful of totals.
 Definitions (calendar years, in the portal's time zone):
 
 - **approved**: the amounts of the year's approvals (decision date), less requests cancelled since;
-- **paid** / **refunded**: money paid out and refunds received in the year — zero until payments and
-  reconciliations exist; each becomes one grouped ``Sum`` in ``paid_rows`` / ``refunded_rows``;
+- **paid** / **refunded**: money paid out (date paid) and refunds received (date received) in the year,
+  each one grouped ``Sum`` (``paid_rows`` / ``refunded_rows``); a grant cancelled for good counts in
+  neither, as its approval no longer counts;
 - **committed**: approved and not yet paid (``approved − paid``);
 - **remaining**: ``budget − committed − (paid − refunded)``, which is ``budget − approved + refunded``.
 """
@@ -19,7 +20,7 @@ from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
 from .choices import DecisionOutcome, TherapeuticArea
-from .models import AnnualBudget, AreaBudget, Decision
+from .models import AnnualBudget, AreaBudget, Decision, Payment, Refund
 from .status import GrantStatus
 
 ZERO = Decimal("0.00")
@@ -48,15 +49,33 @@ def approved_rows(year: int):
     )
 
 
-def paid_rows(year: int) -> list:
-    """(quarter, area, amount paid) for payments made in ``year``. No payments exist yet (a later issue
-    adds them); then this is one grouped ``Sum`` over the payments, shaped like ``approved_rows``."""
-    return []
+def paid_rows(year: int, *, standing: bool = False):
+    """(quarter, area, amount paid) for payments made in ``year`` (date paid): one grouped query.
+
+    ``standing``: for the budget's arithmetic, leave out grants cancelled for good, whose approval no
+    longer counts either (their money came back, so it is neither spent nor refunded against the year)."""
+    payments = Payment.objects.filter(paid_on__year=year)
+    if standing:
+        payments = payments.exclude(grant_request__status=GrantStatus.CANCELLED)
+    return (
+        payments.annotate(quarter=ExtractQuarter("paid_on"))
+        .order_by()
+        .values_list("quarter", "grant_request__therapeutic_area")
+        .annotate(Sum("amount"))
+    )
 
 
-def refunded_rows(year: int) -> list:
-    """(quarter, area, amount refunded) for refunds received in ``year``; empty until reconciliations exist."""
-    return []
+def refunded_rows(year: int, *, standing: bool = False):
+    """(quarter, area, amount refunded) for refunds received in ``year`` (date received): one grouped query."""
+    refunds = Refund.objects.filter(received_on__year=year)
+    if standing:
+        refunds = refunds.exclude(grant_request__status=GrantStatus.CANCELLED)
+    return (
+        refunds.annotate(quarter=ExtractQuarter("received_on"))
+        .order_by()
+        .values_list("quarter", "grant_request__therapeutic_area")
+        .annotate(Sum("amount"))
+    )
 
 
 def by_area(rows) -> dict[str, Decimal]:
@@ -108,12 +127,12 @@ class YearBudget:
 
 
 def budget_for(year: int, approved=None) -> YearBudget:
-    """The year's budget and its standing; three queries whatever the number of requests (two when
+    """The year's budget and its standing; five queries whatever the number of requests (four when
     the caller has already read ``approved_rows(year)``)."""
     budget = AnnualBudget.objects.filter(year=year).first()
     area_amounts = dict(AreaBudget.objects.filter(budget__year=year).values_list("therapeutic_area", "amount"))
     approved = by_area(approved_rows(year) if approved is None else approved)
-    paid, refunded = by_area(paid_rows(year)), by_area(refunded_rows(year))
+    paid, refunded = by_area(paid_rows(year, standing=True)), by_area(refunded_rows(year, standing=True))
     areas = [
         Standing(
             label=area.label,

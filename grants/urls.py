@@ -32,3 +32,7 @@ urlpatterns += agreements.urlpatterns + changes.urlpatterns
 from .views import reconciliation  # noqa: E402
 
 urlpatterns += reconciliation.urlpatterns
+
+from .views import support_statement  # noqa: E402
+
+urlpatterns += support_statement.urlpatterns

@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.send_reminders",
         "schedule": timedelta(seconds=env.int("IME_REMINDERS_SECONDS", default=3600)),
     },
+    # From March 1, reminds compliance once a year to review last year's grants for Open Payments;
+    # daily, so a beat that was down catches up (it sends once per year: outbox.SentOnce).
+    "open-payments-reminder": {
+        "task": "reviews.tasks.open_payments_reminder",
+        "schedule": timedelta(hours=24),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -322,6 +328,8 @@ OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=900)
 # --- Programme rules --------------------------------------------------------------------------
 IME_INQUIRY_MAILBOX = env.str("IME_INQUIRY_MAILBOX", default="medicaleducation@axsome.com")
 IME_STAFF_MAILBOX = env.str("IME_STAFF_MAILBOX", default="medicaleducation@axsome.com")
+# Where the yearly Open Payments review reminder goes (before the March 31 filing deadline).
+IME_COMPLIANCE_MAILBOX = env.str("IME_COMPLIANCE_MAILBOX", default=IME_STAFF_MAILBOX)
 IME_MIN_LEAD_DAYS = env.int("IME_MIN_LEAD_DAYS", default=60)
 IME_RECONCILIATION_DAYS = env.int("IME_RECONCILIATION_DAYS", default=60)
 # A reconciliation refund below this many dollars is waived (SPEC §4a).
@@ -368,6 +376,10 @@ IME_INQUIRY_RATE = env.str("IME_INQUIRY_RATE", default="5/h")
 IME_HCP_GATE_LEAVE_URL = env.str("IME_HCP_GATE_LEAVE_URL", default="https://www.axsome.com/")
 # How long anonymous visitors are served a public content page from the cache (0 turns it off).
 IME_PUBLIC_PAGE_CACHE_SECONDS = env.int("IME_PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# The public list of funded grants at /transparency/ (404 when off): on in the demo, off by default in production.
+IME_TRANSPARENCY_REPORT = env.bool("IME_TRANSPARENCY_REPORT", default=not PRODUCTION)
+# How long one filter's rows of the transparency page are reused from the cache (0: always fresh).
+IME_TRANSPARENCY_CACHE_SECONDS = env.int("IME_TRANSPARENCY_CACHE_SECONDS", default=300)
 # /bench/bare/ and /bench/reference/ for scripts/benchmark.py; never on in production.
 IME_BENCHMARK_VIEWS = env.bool("IME_BENCHMARK_VIEWS", default=False)
 if IME_BENCHMARK_VIEWS:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("grants.urls")),
     path("", include("research.urls")),
+    path("", include("grants.public_urls")),
     path("", include("portal.urls")),
 ]
 

@@ -34,7 +34,7 @@ CACHEABLE_METHODS = ("GET", "HEAD")
 # The settings the portal context processor puts into every page (portal/context_processors.py).
 SETTINGS_IN_PAGES = (
     "IME_INQUIRY_MAILBOX", "IME_MIN_LEAD_DAYS", "IME_RECONCILIATION_DAYS", "IIS_FULL_PROPOSAL_DAYS",
-    "IIS_MAX_OVERHEAD_PCT", "IIS_SAFETY_REPORTING_CONTACT", "STATIC_URL",
+    "IIS_MAX_OVERHEAD_PCT", "IIS_SAFETY_REPORTING_CONTACT", "IME_TRANSPARENCY_REPORT", "STATIC_URL",
 )  # fmt: skip
 # This process's copies: key -> (monotonic expiry, content, content type). A handful of pages; the
 # bound only guards against an unexpected stream of distinct paths.

@@ -19,7 +19,7 @@ from grants.models import Agreement, ChangeRequest, ChangeStatus, GrantRequest, 
 from grants.status import AWAITING_STAFF, UNDECIDED, GrantStatus
 from portal.people import person_name
 
-from .admin_views import actions, change_decisions, downloads, request_page, reviewing
+from .admin_views import actions, change_decisions, downloads, request_page, reviewing, support_statement
 from .admin_views import reconciliation as reconciliation_views
 from .admin_views.common import staff_requests
 from .exports.columns import MONEY, YES_NO, Column
@@ -350,6 +350,11 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
                 "<int:pk>/changes/<int:change_pk>/decide/",
                 staff_view(change_decisions.decide_change),
                 name="grants_grantrequest_decide_change",
+            ),
+            path(
+                "<int:pk>/commercial-support/",
+                staff_view(support_statement.support_statement),
+                name="grants_grantrequest_support_statement",
             ),
             path(
                 "<int:pk>/attachments/<int:att_pk>/download/",

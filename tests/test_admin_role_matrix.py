@@ -44,6 +44,10 @@ MAY_OPEN = {
     "grants_grantrequest_agreement_pdf": EVERY_ROLE,
     "grants_organisation_changelist": EVERY_ROLE, "grants_organisation_change": EVERY_ROLE,
     "grants_organisation_history": EVERY_ROLE, "grants_organisation_w9": EVERY_ROLE,
+    # An accredited grant's commercial-support statement: every role that reads the request.
+    "grants_grantrequest_support_statement": EVERY_ROLE,
+    # The yearly Open Payments review list (page and XLSX): compliance and the administrator.
+    "open_payments": {P, A}, "open_payments_xlsx": {P, A},
     **{f"{model}_{page}": EVERY_ROLE for model in ("grants_statuschange", "grants_decision", "reviews_assignment")
        for page in ("changelist", "change", "history")},
     # Reviewers' scores and the committee agenda: not finance's business.
@@ -158,6 +162,7 @@ def _concrete(url, name, objects, extra):
             return "missing"
         url = re.sub(r"<(path:object_id|int:pk|id)>", str(objects[key]), url)
     url = url.replace("<int:att_pk>", str(extra["att_pk"])).replace("<slug:stage>", "committee_review")
+    url = url.replace("<int:year>", "2026")
     return "/admin/" + url
 
 

@@ -57,7 +57,8 @@ def test_dashboard_is_accessible_and_its_tables_are_reachable_by_keyboard(page, 
     regions = page.locator('.chart-table[role="region"]')
     expected = [regions.nth(i).get_attribute("aria-labelledby") for i in range(regions.count())]
     captions = [page.locator(f"#{caption_id}").text_content().strip() for caption_id in expected]
-    assert len(captions) == 7  # waiting, past due, pipeline, money x2, budget, cycle times
+    assert len(captions) == 10  # waiting, past due, overdue reconciliations, unsigned agreements, pipeline,
+    # money x2, budget, cycle times to the decision and after it
     reached = focused_region_names(page, presses=250)
     assert reached == captions
 

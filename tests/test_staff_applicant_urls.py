@@ -106,6 +106,8 @@ def cases(data: Applicant) -> dict[str, list[tuple[str, str, dict, bool]]]:
         "request_list": [("get", on("request_list"), {}, True)],
         "request_detail": [("get", on("request_detail", pk), {}, True) for pk in (draft.pk, submitted.pk)],
         "request_print": [("get", on("request_print", pk), {}, True) for pk in (draft.pk, submitted.pk)],
+        # An accredited grant's statement exists once its agreement is executed: 404 for these two.
+        "request_support_statement": [("get", on("request_support_statement", submitted.pk), {}, False)],
         "request_create": [("get", on("request_create"), {}, False)],
         "request_edit": [("get", on("request_edit", draft.pk), {}, False)],
         "request_section": [

@@ -7,13 +7,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Sum
-from django.db.models.functions import ExtractQuarter
+from django.db.models import Count, DateTimeField, Exists, F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Cast, ExtractQuarter
 from django.utils import timezone
 
 from grants.budgets import ZERO, approved_rows, paid_rows, refunded_rows
 from grants.choices import TherapeuticArea
-from grants.models import Decision, GrantRequest
+from grants.models import Agreement, Decision, GrantRequest, StatusChange
 from grants.status import AWAITING_STAFF, GrantStatus
 from grants.workflow import IME_WORKFLOW
 from workflow.engine import available_transitions
@@ -112,17 +112,86 @@ class CycleTime:
     p90_days: float | None = None
 
 
-def cycle_times(year: int) -> list[CycleTime]:
-    """Submission → decision, in days: the median and the 90th percentile by quarter of the decision."""
-    durations = Decision.objects.filter(decided_at__year=year, grant_request__submitted_at__isnull=False).annotate(
-        quarter=ExtractQuarter("decided_at"), days=DaysBetween("grant_request__submitted_at", "decided_at")
-    )
+def _by_quarter(durations, label: str, year: int) -> "CycleSeries":
     found = grouped_percentiles(durations, "quarter", "days", (0.5, 0.9))
     rows = []
     for q in QUARTERS:
         n, median, p90 = found.get(q, (0, None, None))
         rows.append(CycleTime(f"Q{q} {year}", n, median, p90))
-    return rows
+    return CycleSeries(label, rows)
+
+
+@dataclass
+class CycleSeries:
+    label: str
+    rows: list[CycleTime]
+
+    @property
+    def count(self) -> int:
+        return sum(row.decisions for row in self.rows)
+
+
+def _first_status_change(to_status):
+    """When the request first reached ``to_status`` (the audit log's entry), as a subquery."""
+    return Subquery(
+        StatusChange.objects.filter(grant_request=OuterRef("pk"), to_status=to_status)
+        .order_by()
+        .values("grant_request")
+        .annotate(first=Min("created_at"))
+        .values("first")
+    )
+
+
+def _first_execution():
+    """When the request's Letter of Agreement was first executed (countersigned after the recipient signed)."""
+    return Subquery(
+        Agreement.objects.filter(grant_request=OuterRef("pk"), countersigned_at__isnull=False)
+        .order_by()
+        .values("grant_request")
+        .annotate(first=Min("countersigned_at"))
+        .values("first")
+    )
+
+
+def cycle_times(year: int) -> list[CycleTime]:
+    """Submission → decision, in days: the median and the 90th percentile by quarter of the decision."""
+    durations = Decision.objects.filter(decided_at__year=year, grant_request__submitted_at__isnull=False).annotate(
+        quarter=ExtractQuarter("decided_at"), days=DaysBetween("grant_request__submitted_at", "decided_at")
+    )
+    return _by_quarter(durations, "Submission to decision", year).rows
+
+
+def post_award_cycle_times(year: int) -> list[CycleSeries]:
+    """The steps after the decision, each by quarter of the step's end (one grouped query each):
+
+    - decision → agreement executed (the first countersignature of a letter);
+    - agreement executed → paid (the status change to ``paid``: the final payment, or its confirmation);
+    - program end → reconciled (the status change to ``reconciled``), from the program's end date."""
+    executed = (
+        GrantRequest.objects.filter(decision__isnull=False)
+        .annotate(executed_at=_first_execution())
+        .filter(executed_at__year=year)
+        .annotate(quarter=ExtractQuarter("executed_at"), days=DaysBetween("decision__decided_at", "executed_at"))
+    )
+    paid = (
+        GrantRequest.objects.annotate(executed_at=_first_execution(), paid_at=_first_status_change(GrantStatus.PAID))
+        .filter(executed_at__isnull=False, paid_at__year=year)
+        .annotate(quarter=ExtractQuarter("paid_at"), days=DaysBetween("executed_at", "paid_at"))
+    )
+    reconciled = (
+        GrantRequest.objects.filter(end_date__isnull=False)
+        .annotate(reconciled_at=_first_status_change(GrantStatus.RECONCILED))
+        .filter(reconciled_at__year=year)
+        .annotate(
+            quarter=ExtractQuarter("reconciled_at"),
+            days=DaysBetween(Cast("end_date", DateTimeField()), "reconciled_at"),
+        )
+    )
+    return [
+        _by_quarter(executed, "Decision to agreement executed", year),
+        _by_quarter(paid, "Agreement executed to paid", year),
+        _by_quarter(reconciled, "Program end to reconciled", year),
+    ]
 
 
 # --- Waiting and overdue work ---------------------------------------------------------------------
@@ -150,6 +219,33 @@ def _open_assignments():
         .select_related("grant_request", "reviewer")
         .order_by("assigned_at", "pk")
     )
+
+
+def overdue_reconciliations():
+    """Grants whose reconciliation is past its due date, the longest overdue first."""
+    return (
+        GrantRequest.objects.filter(
+            status=GrantStatus.RECONCILIATION_DUE, reconciliation_due_on__lt=timezone.localdate()
+        )
+        .select_related("organisation")
+        .only("reference", "status", "reconciliation_due_on", "organisation_id", "organisation__legal_name")
+        .order_by("reconciliation_due_on", "pk")
+    )
+
+
+def unsigned_agreements():
+    """Current Letters of Agreement the recipient has not signed yet, the longest waiting first."""
+    return (
+        Agreement.objects.filter(
+            superseded_at__isnull=True, signed_at__isnull=True, grant_request__status=GrantStatus.AGREEMENT_SENT
+        )
+        .select_related("grant_request__organisation")
+        .only(
+            "version", "issued_at", "grant_request_id", "grant_request__reference", "grant_request__status",
+            "grant_request__signer_name", "grant_request__organisation_id", "grant_request__organisation__legal_name",
+        )
+        .order_by("issued_at", "pk")
+    )  # fmt: skip
 
 
 def reviews_past_due():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from grants.budgets import budget_for
 from grants.status import GrantStatus
 
+from ..open_payments import may_review
 from . import figures
 from .charts import Series, bar_chart, count, days, dollars
 from .permissions import MONEY, VIEW_BUDGET
@@ -100,7 +101,17 @@ def _cycle_times(year):
          Series("90th percentile", "chart-series-4", [r.p90_days for r in rows])],
         days,
     )  # fmt: skip
-    return {"rows": rows, "chart": chart}
+    after = figures.post_award_cycle_times(year)
+    after_chart = bar_chart(
+        "chart-cycle-after", f"Days after the decision, {year} (median)",
+        "; ".join(f"{series.label}: {series.count} in {year}" for series in after)
+        + ". The table gives the median and 90th percentile of each quarter.",
+        [r.label for r in after[0].rows],
+        [Series(series.label, f"chart-series-{i}", [r.median_days for r in series.rows])
+         for i, series in enumerate(after, start=1)],
+        days,
+    )  # fmt: skip
+    return {"rows": rows, "chart": chart, "after": after, "after_chart": after_chart}
 
 
 def dashboard_context(request) -> dict:
@@ -114,6 +125,8 @@ def dashboard_context(request) -> dict:
     money = _money(year) if can_see_money else None
     waiting = figures.waiting_on_staff()
     past_due = figures.reviews_past_due()
+    overdue = figures.overdue_reconciliations()
+    unsigned = figures.unsigned_agreements()
     dashboard = {
         "year": year,
         "year_form": year_form,
@@ -128,9 +141,14 @@ def dashboard_context(request) -> dict:
         "waiting_url": f"{queue_url}?status=awaiting_staff",
         "past_due": list(past_due[: figures.LIST_LENGTH]),
         "past_due_total": past_due.count(),
+        "overdue_reconciliations": list(overdue[: figures.LIST_LENGTH]),
+        "overdue_reconciliations_total": overdue.count(),
+        "unsigned_agreements": list(unsigned[: figures.LIST_LENGTH]),
+        "unsigned_agreements_total": unsigned.count(),
         "review_due_days": settings.IME_REVIEW_DUE_DAYS,
         "my_assignments": list(figures.my_assignments(user)[: figures.LIST_LENGTH]),
         "my_actions": figures.my_actions(user),
         "statuses": GrantStatus,
+        "open_payments_url": reverse("admin:open_payments") if may_review(user) else None,
     }
     return {"dashboard": dashboard}
