@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,12 +147,15 @@ def _keep_copy(key: str, page: Page) -> None:
     _copies[key] = (time.monotonic() + settings.IME_PUBLIC_PAGE_CACHE_SECONDS, page)
 
 
-def render_public_page(request, name: str, template_name: str, context=None) -> HttpResponse:
+def render_public_page(
+    request, name: str, template_name: str, context: Callable[[], dict] | None = None
+) -> HttpResponse:
     """The public page ``name``: from the cache when it may be shared, otherwise rendered (and stored
     for the next anonymous visitor). If the shared cache is unreachable the page is simply rendered.
-    ``context`` must not depend on the request: the page is shown to every anonymous visitor."""
+    ``context`` is a function returning the template's context, called only when the page is rendered
+    (a hit costs nothing to build it); it must not depend on the visitor: every anonymous one sees it."""
     if not _may_use_cache(request):
-        return render(request, template_name, context)
+        return render(request, template_name, context() if context else None)
     key = public_page_key(name, request.path)
     copy = _copies.get(key)
     if copy is not None and copy[0] > time.monotonic():
@@ -164,7 +168,7 @@ def render_public_page(request, name: str, template_name: str, context=None) -> 
     if isinstance(cached, Page):
         _keep_copy(key, cached)
         return cached.response_for(request)
-    response = render(request, template_name, context)
+    response = render(request, template_name, context() if context else None)
     if not _is_shareable(request, response):
         return response
     page = Page.of(response.content, response["Content-Type"])

@@ -251,9 +251,7 @@ def test_pages_with_a_csrf_token_or_a_signed_in_person_are_never_compressed(gate
 ELIGIBILITY_TEMPLATE = "portal/pages/eligibility.html"
 
 
-def test_eligibility_is_served_from_the_cache_on_the_second_anonymous_visit(
-    gated_client, django_assert_num_queries
-):
+def test_eligibility_is_served_from_the_cache_on_the_second_anonymous_visit(gated_client, django_assert_num_queries):
     first = gated_client.get("/eligibility/")
     assert ELIGIBILITY_TEMPLATE in rendered_templates(first)
 

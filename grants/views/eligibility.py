@@ -16,11 +16,18 @@ from ..forms.eligibility import SelfCheckForm
 TEMPLATE = "portal/pages/eligibility.html"
 
 
+def _empty_self_check() -> dict:
+    return {
+        "self_check_form": SelfCheckForm(),
+        "self_check_done": False,
+        "self_check_problems": [],
+        "self_check_deadline": None,
+    }
+
+
 def self_check(request):
     if not SelfCheckForm.was_submitted(request.GET):
-        context = {"self_check_form": SelfCheckForm(), "self_check_done": False, "self_check_problems": []}
-        context["self_check_deadline"] = None
-        return render_public_page(request, "eligibility", TEMPLATE, context)
+        return render_public_page(request, "eligibility", TEMPLATE, _empty_self_check)
     form = SelfCheckForm(request.GET)
     done = form.is_valid()
     problems = check_self_assessment(form.answers(), today=timezone.localdate()) if done else []
