@@ -8,7 +8,9 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . && useradd --create-home portal && mkdir -p /app/var && chown portal /app/var
 USER portal
-RUN STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
-    python manage.py collectstatic --noinput
+# Hashed, compressed static files at build time, and the same storage at run time (so pages link the hashed
+# names, which whitenoise serves with a year's caching).
+ENV STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
+RUN python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["gunicorn", "ime_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -5,7 +5,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 
-.PHONY: run test install lint benchmark audit clean
+.PHONY: run test install lint benchmark audit css clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ benchmark: install
 
 audit: install
 	bash scripts/audit.sh
+
+# After changing templates: keep only the Bootstrap rules the portal uses (static/css/bootstrap.portal.min.css).
+css: install
+	$(VENV)/bin/python scripts/build_css.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
-from bootstrap_wrapper import get_bootstrap_dir
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -236,11 +235,28 @@ FORMAT_MODULE_PATH = ["ime_portal.formats"]
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Bootstrap arrives from PyPI (bootstrap-wrapper) at install time and is served by the app.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", get_bootstrap_dir())]
-WHITENOISE_USE_FINDERS = True
+# Bootstrap's CSS is built from bootstrap-wrapper's copy (PyPI) by scripts/build_css.py, keeping only the
+# rules the portal's templates use, into static/css/bootstrap.portal.min.css; nothing comes from a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# `make run`, the benchmark and the container run collectstatic with whitenoise's compressed manifest
+# storage: every file gets a content-hashed name, a gzip and a brotli copy, and (hashed names only) a
+# year's caching marked immutable. Without it (the tests, runserver) files are served from where they
+# are, under their own names, cached 60 seconds.
+MANIFEST_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+STATICFILES_BACKEND = env.str("STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage")
+WHITENOISE_USE_FINDERS = STATICFILES_BACKEND != MANIFEST_STATIC_STORAGE
 # Files browsers and crawlers ask for at the site's root (/favicon.ico).
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+ROOT_FILE_MAX_AGE = 86400
+
+
+def _root_file_headers(headers, path, url):
+    """/favicon.ico cannot have a hashed name (browsers ask for that very URL): a day instead of 60 s."""
+    if not url.startswith(STATIC_URL):
+        headers["Cache-Control"] = f"public, max-age={ROOT_FILE_MAX_AGE}"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _root_file_headers
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -267,7 +283,7 @@ else:
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
-        "BACKEND": env.str("STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage")
+        "BACKEND": STATICFILES_BACKEND
     },
 }
 

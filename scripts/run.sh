@@ -56,6 +56,15 @@ start() {  # start a service in the background, in a process group of its own
   groups+=($!)
 }
 
+# Static files the production way: collected into var/static with content-hashed names, gzip and brotli
+# copies and a year's caching (whitenoise's compressed manifest storage). Collected again only when a file
+# under static/ or the installed packages (the admin's files) changed since the last time.
+export STATICFILES_BACKEND="${STATICFILES_BACKEND:-whitenoise.storage.CompressedManifestStaticFilesStorage}"
+manifest="${IME_VAR_DIR:-var}/static/staticfiles.json"
+if [ ! -f "$manifest" ] || [ -n "$(find static .venv/.installed -newer "$manifest" -print -quit 2>/dev/null)" ]; then
+  echo "Collecting static files (hashed names, gzip and brotli)…"
+  $PY manage.py collectstatic --noinput -v0
+fi
 $PY manage.py migrate --noinput
 # Production refuses demo data (published logins), so it is not even asked for there.
 demo="no"

@@ -1,6 +1,7 @@
 """`make run` on a machine with only Python: SQLite, in-process tasks and mail files under var/."""
 
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -66,3 +67,10 @@ def test_embedded_default_serves_the_portal_with_no_configuration(embedded_serve
 
     log = (tmp_path / "server.log").read_text()
     assert "admin@example.com" in log, "the demo logins are printed"
+    assert "Collecting static files" in log
+
+    # Static files the production way: the pages link hashed names, served compressed and cached for a year.
+    stylesheet = re.search(r'href="(/static/css/bootstrap\.portal\.min\.[0-9a-f]{12}\.css)"', gate).group(1)
+    asset = opener.open(urllib.request.Request(base + stylesheet, headers={"Accept-Encoding": "br"}))
+    assert asset.headers["Content-Encoding"] == "br"
+    assert "immutable" in asset.headers["Cache-Control"] and "max-age=315360000" in asset.headers["Cache-Control"]

@@ -1,5 +1,8 @@
 """Public content pages are cached for anonymous visitors, and only for them."""
 
+import gzip
+
+import brotli
 import pytest
 from django.test import Client
 
@@ -202,3 +205,81 @@ def test_public_pages_still_work_when_the_cache_is_down(gated_client, settings):
     response = gated_client.get("/faq/")
     assert response.status_code == 200
     assert FAQ_TEMPLATE in rendered_templates(response)
+
+
+# --- Compression: only the shareable pages (README, "Compression and BREACH") -------------------
+
+
+@pytest.mark.parametrize("encoding, decompress", [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_a_shareable_page_is_compressed_for_a_browser_that_asks(gated_client, encoding, decompress):
+    plain = gated_client.get("/faq/")
+
+    fresh = gated_visitor().get("/standards/", HTTP_ACCEPT_ENCODING=f"gzip, deflate, {encoding}")
+    cached = gated_client.get("/faq/", HTTP_ACCEPT_ENCODING=f"{encoding};q=1.0, identity;q=0.5")
+
+    assert plain.get("Content-Encoding") is None
+    assert "portal/pages/standards.html" in rendered_templates(fresh)
+    assert fresh["Content-Encoding"] == ("br" if encoding == "br" else "gzip")
+    assert cached["Content-Encoding"] == encoding
+    assert decompress(cached.content) == plain.content
+    assert len(cached.content) < len(plain.content) / 3
+    for response in (plain, fresh, cached):
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_an_encoding_refused_with_q_zero_is_not_used(gated_client):
+    gated_client.get("/faq/")
+    response = gated_client.get("/faq/", HTTP_ACCEPT_ENCODING="br;q=0, gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert gated_client.get("/faq/", HTTP_ACCEPT_ENCODING="br;q=0").get("Content-Encoding") is None
+
+
+def test_pages_with_a_csrf_token_or_a_signed_in_person_are_never_compressed(gated_client, applicant_client):
+    form_page = gated_visitor().get("/contact/", HTTP_ACCEPT_ENCODING="br, gzip")
+    own_page = applicant_client.get("/faq/", HTTP_ACCEPT_ENCODING="br, gzip")
+    requests_page = applicant_client.get("/requests/", HTTP_ACCEPT_ENCODING="br, gzip")
+
+    assert b'name="csrfmiddlewaretoken"' in form_page.content
+    assert "Signed in as" in own_page.content.decode()
+    for response in (form_page, own_page, requests_page):
+        assert response.status_code == 200
+        assert response.get("Content-Encoding") is None
+
+
+# --- /eligibility/: the criteria and an empty self-check are shared; the answers are not ----------
+
+ELIGIBILITY_TEMPLATE = "portal/pages/eligibility.html"
+
+
+def test_eligibility_is_served_from_the_cache_on_the_second_anonymous_visit(gated_client, django_assert_num_queries):
+    first = gated_client.get("/eligibility/")
+    assert ELIGIBILITY_TEMPLATE in rendered_templates(first)
+
+    with django_assert_num_queries(0):
+        second = gated_visitor().get("/eligibility/")
+
+    assert second.status_code == 200
+    assert rendered_templates(second) == []
+    assert second.content == first.content
+    assert b'name="organisation_type"' in second.content
+
+
+def test_eligibility_answers_render_fresh_and_do_not_reach_the_cache(gated_client):
+    gated_client.get("/eligibility/")  # the empty self-check is cached
+
+    answered = gated_visitor().get("/eligibility/", {"organisation_type": "", "based_in_us": "no"})
+
+    assert ELIGIBILITY_TEMPLATE in rendered_templates(answered)
+    assert "Error:" in answered.content.decode()
+    following = gated_visitor().get("/eligibility/")
+    assert rendered_templates(following) == []
+    assert "Error:" not in following.content.decode()
+
+
+def test_eligibility_for_a_signed_in_applicant_is_rendered_for_them(gated_client, applicant_client, applicant_user):
+    gated_client.get("/eligibility/")
+
+    page = applicant_client.get("/eligibility/")
+
+    assert ELIGIBILITY_TEMPLATE in rendered_templates(page)
+    assert applicant_user.get_full_name() in page.content.decode()
