@@ -1,14 +1,15 @@
 """The admin after approval (SPEC §4a): the Letter of Agreement templates the legal team versions, and
-read-only lists of the letters issued, payments, refunds and change requests, each with its exports.
+read-only lists of the letters issued, payments, refunds, change requests and reconciliation reports,
+each with its exports.
 Letters, payments, refunds and decisions are written by the request page's actions, never here."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from grants.agreement_terms import PLACEHOLDERS
-from grants.models import Agreement, AgreementTemplate, ChangeRequest, Payment, Refund
+from grants.models import Agreement, AgreementTemplate, ChangeRequest, Payment, Reconciliation, Refund
 from portal.people import person_name
 
 from .admin_requests import ReadOnlyAdminMixin, ReadOnlyHistoryAdmin
@@ -290,3 +291,52 @@ class ChangeRequestAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, a
     @admin.display(description="decided by")
     def decider(self, obj):
         return person_name(obj.decided_by) if obj.decided_by_id else "—"
+
+
+@admin.register(Reconciliation)
+class ReconciliationAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The reconciliation reports; each is read in full, beside the approved budget, on its request page."""
+
+    list_display = ("request", "organization", "grant_status", "submitted_at", "cost", "refund", "moore_level_reached")
+    list_display_links = ("submitted_at",)
+    list_filter = ("grant_request__status", ("submitted_at", admin.DateFieldListFilter), "moore_level_reached")
+    search_fields = ("grant_request__reference", "grant_request__organisation__legal_name", "grant_request__title")
+    search_help_text = "Search by request reference, organization legal name or program title."
+    fields = ("request", "grant_status", "submitted_at", "cost", "refund", "moore_level_reached", "waiver_reason")
+    readonly_fields = fields
+    export_columns = (
+        REQUEST,
+        ORGANIZATION,
+        Column("Program title", "grant_request__title"),
+        Column("Request status", "grant_request__status"),
+        Column("Submitted", "submitted_at"),
+        Column("Approved (USD)", "grant_request__approved_amount", kind=MONEY),
+        Column("Actual cost (USD)", kind=MONEY, value=lambda obj: obj.actual_cost),
+        Column("Refund due (USD)", "grant_request__refund_due", kind=MONEY),
+        *(Column(f"Learners: {label}", name) for name, label in (
+            ("learners_physicians", "physicians"), ("learners_nps", "nurse practitioners"),
+            ("learners_pas", "physician assistants"), ("learners_nurses", "nurses"),
+            ("learners_pharmacists", "pharmacists"), ("learners_psychologists", "psychologists"),
+            ("learners_other", "other"),
+        )),
+        Column("Completions", "completions"),
+        Column("Moore level reached", "moore_level_reached"),
+        Column("Credits awarded", "credits_awarded"),
+        Column("Refund waived because", "waiver_reason", kind=TEXT),
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        # The actual cost is the sum of the report's lines, computed in the database for the whole list.
+        return super().get_queryset(request).annotate(actual_cost=Sum("lines__actual"))
+
+    @admin.display(description="request status", ordering="grant_request__status")
+    def grant_status(self, obj):
+        return obj.grant_request.get_status_display()
+
+    @admin.display(description="actual cost", ordering="actual_cost")
+    def cost(self, obj):
+        return _money(obj.actual_cost)
+
+    @admin.display(description="refund due", ordering="grant_request__refund_due")
+    def refund(self, obj):
+        return _money(obj.grant_request.refund_due)

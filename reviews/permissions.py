@@ -11,6 +11,7 @@ VIEW_REQUESTS = [
     "grants.view_statuschange", "grants.view_message", "grants.view_informationrequest",
     "reviews.view_assignment", "grants.view_decision",
     "grants.view_agreement", "grants.view_payment", "grants.view_refund", "grants.view_changerequest",
+    "grants.view_reconciliation",
 ]  # fmt: skip
 # Recording money that moves: finance alone (SPEC §1).
 RECORD_MONEY = ["grants.add_payment", "grants.add_refund"]

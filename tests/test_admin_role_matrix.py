@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from grants.models import Agreement, AgreementTemplate, AnnualBudget, Decision, Payment, StatusChange
+from grants.models import Agreement, AgreementTemplate, AnnualBudget, Decision, Payment, Reconciliation, StatusChange
 from grants.services import post_award as services
 from outbox.models import Email
 from portal.models import Inquiry
@@ -70,10 +70,10 @@ MAY_OPEN = {
     # After approval: every role reads the letters, payments, refunds and change requests (only the
     # request page's actions write them); the agreement's wording is the administrator's, read by coordinators.
     **{f"{model}_{page}": EVERY_ROLE for model in (
-        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest",
+        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest", "grants_reconciliation",
         ) for page in ("changelist", "change", "history")},
     **{f"{model}_export_{file_format}": {C, P, A, F} for model in (
-        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest",
+        "grants_agreement", "grants_payment", "grants_refund", "grants_changerequest", "grants_reconciliation",
         ) for file_format in ("csv", "xlsx")},
     **{f"grants_agreementtemplate_{page}": {C, A} for page in ("changelist", "change", "history")},
     "grants_agreementtemplate_add": {A},
@@ -144,6 +144,9 @@ def world():
         "grants_payment": Payment.objects.filter(grant_request=paid).first().pk,
         "grants_refund": refund.pk,
         "grants_changerequest": change.pk,
+        "grants_reconciliation": Reconciliation.objects.create(
+            grant_request=request_at("reconciliation_due", signer_email="ended.signer@provider.example.org")
+        ).pk,
     }
     attachment = AttachmentFactory(grant_request=grant_request)
     return objects, {"att_pk": attachment.pk}
