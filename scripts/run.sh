@@ -80,8 +80,10 @@ if [ -n "${CELERY_BROKER_URL:-}" ]; then
 else
   echo "No CELERY_BROKER_URL: tasks run in-process; emails are written to var/mail/"
   # No beat here to run the daily moves (paid -> in progress on the start date, in progress ->
-  # reconciliation due on the end date): make them at each start. Idempotent, like the beat task.
+  # reconciliation due on the end date) and the reminders: make them at each start. Both are
+  # idempotent, like the beat tasks (a reminder goes once whatever the number of runs).
   $PY manage.py advance_programs
+  $PY manage.py send_reminders
 fi
 
 echo
