@@ -139,7 +139,8 @@ class AgreementAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, admin
     search_help_text = "Search by request reference, organization legal name or signer's name."
     list_select_related = ("grant_request", "grant_request__organisation")
     fieldsets = [
-        (None, {"fields": ["request", "version", "template", "issued_at", "issuer", "reason", "superseded_at"]}),
+        (None, {"fields": ["request", "version", "template_version", "issued_at", "issuer", "reason",
+                           "superseded_at"]}),
         ("Recipient's signature", {"fields": [
             "signer_name", "signer_title", "signed_at", "signer_ip", "signer_user_agent", "signed_sha256",
         ]}),
@@ -172,6 +173,11 @@ class AgreementAdmin(ExportMixin, RequestColumnsMixin, ReadOnlyAdminMixin, admin
     @admin.display(description="state")
     def state(self, obj):
         return obj.state_label
+
+    @admin.display(description="template")
+    def template_version(self, obj):
+        # Plain text, not Django's link to the template: most roles may not open the template admin.
+        return str(obj.template)
 
     @admin.display(description="issued by")
     def issuer(self, obj):

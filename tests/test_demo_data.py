@@ -405,12 +405,15 @@ def test_cancelled_grant_was_cancelled_on_the_applicants_request_with_nothing_pa
 
 
 def test_seeding_again_moves_nothing_more(seeded):
-    moves = StatusChange.objects.filter(transition="start_program").count()
+    running = demo_request(seeded, "Depression After Stroke")
+    started = StatusChange.objects.filter(transition="start_program")
+    moves = started.count()
 
     demo.seed_all()
     advance_programs(timezone.localdate())
 
-    assert moves == StatusChange.objects.filter(transition="start_program").count() == 1
+    assert moves == started.count()
+    assert started.filter(grant_request=running).count() == 1
 
 
 def test_finance_login_reads_the_funded_grants_in_the_admin_queue(seeded):

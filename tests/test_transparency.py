@@ -49,7 +49,7 @@ def grants():
     * paid            Q1 2026, $25,000
     * in progress     Q2 2026, $25,000
     * recon. due      Q4 2025, $25,000
-    * reconciled      Q2 2026, $25,000 paid in two instalments (Q2, Q3), $4,000 returned: $21,000
+    * reconciled      Q2 2026, $25,000 paid, $4,000 returned: $21,000
       agreement signed with an instalment only (not paid in full): not listed
       cancelled after payment, money back; cancelled with the refund still due: not listed
       draft, submitted, declined, withdrawn, approved, agreement sent: not listed
@@ -72,11 +72,9 @@ def grants():
     walk(back, ["record_cancellation_refund"], member=back.created_by)
     assert back.status == S.CANCELLED and back.refunds.exists()
     found["Money back"] = back
-    reconciled = at(S.RECONCILED, "Reconciled")  # no move reaches it yet: set with its money on file
+    reconciled = at(S.RECONCILED, "Reconciled")  # walked there: paid in full, report accepted
+    paid_on(reconciled, date(2026, 6, 30))
     officer = finance_officer()
-    for amount, day in [("12500.00", date(2026, 6, 30)), ("12500.00", date(2026, 7, 1))]:
-        Payment.objects.create(grant_request=reconciled, amount=Decimal(amount), method="ach", reference="ACH-1",
-                               paid_on=day, recorded_by=officer)  # fmt: skip
     Refund.objects.create(grant_request=reconciled, cause=Refund.Cause.RECONCILIATION, amount=Decimal("4000.00"),
                           received_on=date(2026, 9, 1), reference="CHK-9", recorded_by=officer)  # fmt: skip
     found["Reconciled"] = reconciled
