@@ -13,11 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
-from workflow.engine import TransitionError
-
 from .agreement_terms import money
 from .choices import ProgramFormat
-from .models import InformationRequest, Message, Reconciliation, Refund
+from .models import InformationRequest, Reconciliation, Refund
 from .models.reconciliations import PROFESSIONS, REQUIRED_DOCUMENTS, ReconciliationDocumentKind
 from .post_award import amount_paid
 
@@ -174,31 +172,14 @@ def store_submission(move):
 
 def ask_questions(move):
     """Returned with questions: an information request the applicant answers on the request page."""
-    rfi = InformationRequest.objects.create(
-        grant_request=move.subject, requested_by=move.actor, message=move.inputs["message"], sections=[]
-    )
-    Message.objects.create(
-        grant_request=move.subject, author=move.actor, from_staff=True, body=rfi.message, information_request=rfi
-    )
-    return {"rfi": rfi}
+    return {"rfi": InformationRequest.open(move.subject, by=move.actor, message=move.inputs["message"])}
 
 
 def answer_questions(move):
-    rfi = (
-        InformationRequest.objects.select_for_update()
-        .filter(grant_request=move.subject, answered_at__isnull=True)
-        .select_related("requested_by")
-        .first()
-    )
-    if rfi is None:
-        raise TransitionError("There is no open question on this reconciliation.")
-    rfi.answered_at = timezone.now()
-    rfi.answered_by = move.actor
-    rfi.answer = move.inputs["answer"]
-    rfi.save(update_fields=["answered_at", "answered_by", "answer"])
-    Message.objects.create(
-        grant_request=move.subject, author=move.actor, from_staff=False, body=rfi.answer, information_request=rfi
-    )
+    rfi = InformationRequest.answer_open(
+        move.subject, by=move.actor, answer=move.inputs["answer"],
+        none_open="There is no open question on this reconciliation.",
+    )  # fmt: skip
     # The applicant may have corrected the figures while answering: the refund follows the report.
     records = store_submission(move)
     return {"rfi": rfi, **records}

@@ -19,7 +19,7 @@ from . import sections
 from .budgets import impact_of_approving
 from .choices import DecisionOutcome, DeclineReason
 from .eligibility import check_request
-from .models import Decision, GrantRequest, InformationRequest, Message, ReferenceCounter, StatusChange
+from .models import Decision, GrantRequest, InformationRequest, ReferenceCounter, StatusChange
 from .notifications import Event, notify
 from .status import STATES, UNDECIDED
 from .status import GrantStatus as S
@@ -115,32 +115,17 @@ def _number_the_submission(move):
 
 
 def _open_information_request(move):
-    rfi = InformationRequest.objects.create(
-        grant_request=move.subject, requested_by=move.actor, message=move.inputs["message"],
-        sections=list(move.inputs["sections"] or []),
-    )  # fmt: skip
-    Message.objects.create(
-        grant_request=move.subject, author=move.actor, from_staff=True, body=rfi.message, information_request=rfi
+    rfi = InformationRequest.open(
+        move.subject, by=move.actor, message=move.inputs["message"], sections=move.inputs["sections"] or ()
     )
     return {"rfi": rfi, "section_titles": sections.section_titles(rfi.sections)}
 
 
 def _answer_information_request(move):
-    rfi = (
-        InformationRequest.objects.select_for_update()
-        .filter(grant_request=move.subject, answered_at__isnull=True)
-        .select_related("requested_by")
-        .first()
-    )
-    if rfi is None:
-        raise TransitionError("There is no open request for information on this request.")
-    rfi.answered_at = timezone.now()
-    rfi.answered_by = move.actor
-    rfi.answer = move.inputs["answer"]
-    rfi.save(update_fields=["answered_at", "answered_by", "answer"])
-    Message.objects.create(
-        grant_request=move.subject, author=move.actor, from_staff=False, body=rfi.answer, information_request=rfi
-    )
+    rfi = InformationRequest.answer_open(
+        move.subject, by=move.actor, answer=move.inputs["answer"],
+        none_open="There is no open request for information on this request.",
+    )  # fmt: skip
     return {"rfi": rfi}
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from portal.people import person_name
+from workflow.engine import TransitionError
 
 from ..choices import DecisionOutcome
 from ..status import GrantStatus
@@ -76,6 +77,36 @@ class InformationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    @classmethod
+    def open(cls, grant_request, *, by, message, sections=()):
+        """Ask the applicant (the request's one open question), posted in the thread too."""
+        rfi = cls.objects.create(grant_request=grant_request, requested_by=by, message=message, sections=list(sections))
+        Message.objects.create(
+            grant_request=grant_request, author=by, from_staff=True, body=rfi.message, information_request=rfi
+        )
+        return rfi
+
+    @classmethod
+    def answer_open(cls, grant_request, *, by, answer, none_open: str):
+        """Answer the open question under a row lock, posted in the thread too; ``none_open`` is the
+        refusal when there is none (already answered from another tab)."""
+        rfi = (
+            cls.objects.select_for_update()
+            .filter(grant_request=grant_request, answered_at__isnull=True)
+            .select_related("requested_by")
+            .first()
+        )
+        if rfi is None:
+            raise TransitionError(none_open)
+        rfi.answered_at = timezone.now()
+        rfi.answered_by = by
+        rfi.answer = answer
+        rfi.save(update_fields=["answered_at", "answered_by", "answer"])
+        Message.objects.create(
+            grant_request=grant_request, author=by, from_staff=False, body=rfi.answer, information_request=rfi
+        )
+        return rfi
 
 
 class Message(models.Model):
