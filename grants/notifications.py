@@ -150,12 +150,27 @@ def request_links(grant_request) -> dict:
     }
 
 
+def mail_recipients(mails, subject, context) -> list[str]:
+    """Everyone ``mails`` would reach, each once (any kind of request: ``subject`` is the request)."""
+    return list(dict.fromkeys(a for mail in mails for a in mail.to(subject, context)))
+
+
+def queue_mails(mails, subject, context) -> list:
+    """Render and queue each of ``mails`` that has someone to go to; returns the outbox rows."""
+    sent = []
+    for mail in mails:
+        to = mail.to(subject, context)
+        if not to:
+            continue
+        reply_to = mail.reply_to(subject, context) if mail.reply_to else None
+        sent.append(queue_email(mail.template, to, context, reply_to=reply_to))
+    return sent
+
+
 def recipients_of(event, grant_request, **context) -> list[str]:
     """Everyone the event emails (what confirmation pages tell staff before they act)."""
     context = {"grant_request": grant_request, **context}
-    return list(
-        dict.fromkeys(a for mail in NOTIFICATIONS.get(Event(event), []) for a in mail.to(grant_request, context))
-    )
+    return mail_recipients(NOTIFICATIONS.get(Event(event), []), grant_request, context)
 
 
 def notify(event, grant_request, **context) -> list:
@@ -168,11 +183,4 @@ def notify(event, grant_request, **context) -> list:
         **request_links(grant_request),
         **context,
     }
-    sent = []
-    for mail in NOTIFICATIONS[Event(event)]:
-        to = mail.to(grant_request, context)
-        if not to:
-            continue
-        reply_to = mail.reply_to(grant_request, context) if mail.reply_to else None
-        sent.append(queue_email(mail.template, to, context, reply_to=reply_to))
-    return sent
+    return queue_mails(NOTIFICATIONS[Event(event)], grant_request, context)

@@ -1,14 +1,11 @@
 """Every workflow event of a research proposal and the emails it sends: one map, as
-``grants/notifications.py`` has for IME requests, through the same outbox (``queue_email``)."""
-
-from collections.abc import Callable
-from dataclasses import dataclass
+``grants/notifications.py`` has for IME requests, sent by the same ``queue_mails`` through the outbox."""
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from outbox.services import queue_email
+from grants.notifications import Mail, mail_recipients, queue_mails
 
 # What the receipts tell the investigator to expect (DOMAIN: IIS timelines).
 CONCEPT_TIMELINE = (
@@ -46,13 +43,6 @@ def _staff_mailbox_reply(proposal, context):
     return settings.IME_STAFF_MAILBOX
 
 
-@dataclass(frozen=True)
-class Mail:
-    template: str
-    to: Callable
-    reply_to: Callable | None = None
-
-
 NOTIFICATIONS: dict[ResearchEvent, list[Mail]] = {
     ResearchEvent.CONCEPT_SUBMITTED: [
         Mail("research_concept_receipt", _investigators, _staff_mailbox_reply),
@@ -81,10 +71,7 @@ def proposal_links(proposal) -> dict:
 
 def recipients_of(event, proposal, **context) -> list[str]:
     """Everyone the event emails (what the staff confirmation page says before they act)."""
-    context = {"proposal": proposal, **context}
-    return list(
-        dict.fromkeys(a for mail in NOTIFICATIONS.get(ResearchEvent(event), []) for a in mail.to(proposal, context))
-    )
+    return mail_recipients(NOTIFICATIONS.get(ResearchEvent(event), []), proposal, {"proposal": proposal, **context})
 
 
 def notify(event, proposal, **context) -> list:
@@ -99,11 +86,4 @@ def notify(event, proposal, **context) -> list:
         **proposal_links(proposal),
         **context,
     }
-    sent = []
-    for mail in NOTIFICATIONS[ResearchEvent(event)]:
-        to = mail.to(proposal, context)
-        if not to:
-            continue
-        reply_to = mail.reply_to(proposal, context) if mail.reply_to else None
-        sent.append(queue_email(mail.template, to, context, reply_to=reply_to))
-    return sent
+    return queue_mails(NOTIFICATIONS[ResearchEvent(event)], proposal, context)
