@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from grants.choices import TherapeuticArea
 from grants.models import Organisation
-from portal.people import person_name
+from workflow.models import AuditEntry, YearlyReference
 
 from .choices import BudgetCategory, DrugRoute, IrbStatus, StudyType
 from .status import APPLICANT_TURN, UNDECIDED, ResearchStatus
@@ -184,50 +184,18 @@ class ResearchBudgetLine(models.Model):
         return f"{self.get_category_display()}: {self.description}"
 
 
-class ResearchStatusChange(models.Model):
+class ResearchStatusChange(AuditEntry):
     """Append-only audit log of a proposal's moves, the same shape as ``grants.StatusChange``."""
 
     proposal = models.ForeignKey(ResearchProposal, on_delete=models.PROTECT, related_name="status_changes")
-    transition = models.CharField(max_length=40)
     from_status = models.CharField(max_length=30, choices=ResearchStatus.choices)
     to_status = models.CharField(max_length=30, choices=ResearchStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
-        get_latest_by = "created_at"
+    class Meta(AuditEntry.Meta):
         verbose_name = "research status change"
 
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Status changes are append-only.")
-        super().save(*args, **kwargs)
+class ResearchReferenceCounter(YearlyReference):
+    """Per-year sequence behind IIS-YYYY-NNNNN references."""
 
-    def delete(self, *args, **kwargs):
-        raise ValueError("Status changes are append-only.")
-
-    @property
-    def actor_display(self) -> str:
-        return person_name(self.actor)
-
-
-class ResearchReferenceCounter(models.Model):
-    """Per-year sequence behind IIS-YYYY-NNNNN references, incremented under a row lock."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
-
-    @classmethod
-    def next_reference(cls, year: int) -> str:
-        counter, _ = cls.objects.select_for_update().get_or_create(year=year)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        return f"IIS-{year}-{counter.last_number:05d}"
+    PREFIX = "IIS"

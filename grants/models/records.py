@@ -8,43 +8,23 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from portal.people import person_name
 from workflow.engine import TransitionError
+from workflow.models import AuditEntry
 
 from ..choices import DecisionOutcome
 from ..status import GrantStatus
 
 
-class StatusChange(models.Model):
+class StatusChange(AuditEntry):
     """Append-only audit log of every status change: who, when, from, to, and why. A request with a
     log cannot be deleted (PROTECT): the record outlives any clean-up."""
 
     grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.PROTECT, related_name="status_changes")
-    transition = models.CharField(max_length=40)
     from_status = models.CharField(max_length=30, choices=GrantStatus.choices)
     to_status = models.CharField(max_length=30, choices=GrantStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
-        get_latest_by = "created_at"
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Status changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Status changes are append-only.")
-
-    @property
-    def actor_display(self) -> str:
-        return person_name(self.actor)
+    class Meta(AuditEntry.Meta):
+        pass
 
 
 class InformationRequest(models.Model):

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from simple_history.models import HistoricalRecords
 
+from workflow.models import YearlyReference
+
 from ..choices import AccreditationBody, BudgetCategory, MooreLevel, ProgramFormat, RequestType, TherapeuticArea
 from ..status import APPLICANT_EDITABLE, UNDECIDED, GrantStatus
 from .organisations import Organisation
@@ -197,18 +199,7 @@ class OtherSupporter(models.Model):
         return f"{self.name}: {self.amount}"
 
 
-class ReferenceCounter(models.Model):
-    """Per-year sequence behind IME-YYYY-NNNNN references, incremented under a row lock."""
+class ReferenceCounter(YearlyReference):
+    """Per-year sequence behind IME-YYYY-NNNNN references."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
-
-    @classmethod
-    def next_reference(cls, year: int) -> str:
-        counter, _ = cls.objects.select_for_update().get_or_create(year=year)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        return f"IME-{year}-{counter.last_number:05d}"
+    PREFIX = "IME"
