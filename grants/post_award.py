@@ -499,9 +499,17 @@ def check_cancellation_refund(grant_request, inputs):
         raise ValidationError(f"The refund due on cancellation is the full {money(due)} paid; record that amount.")
 
 
-def record_cancellation_refund(move):
-    refund = Refund.objects.create(
-        grant_request=move.subject, cause=Refund.Cause.CANCELLATION, amount=Decimal(move.inputs["amount"]),
-        received_on=move.inputs["received_on"], reference=move.inputs["reference"].strip(), recorded_by=move.actor,
-    )  # fmt: skip
-    return {"refund": refund}
+def refund_received(cause):
+    """The effect of a row where finance records money received back, for ``cause``."""
+
+    def effect(move):
+        refund = Refund.objects.create(
+            grant_request=move.subject, cause=cause, amount=Decimal(move.inputs["amount"]),
+            received_on=move.inputs["received_on"], reference=move.inputs["reference"].strip(), recorded_by=move.actor,
+        )  # fmt: skip
+        return {"refund": refund}
+
+    return effect
+
+
+record_cancellation_refund = refund_received(Refund.Cause.CANCELLATION)

@@ -17,7 +17,7 @@ from .agreement_terms import money
 from .choices import ProgramFormat
 from .models import InformationRequest, Reconciliation, Refund
 from .models.reconciliations import PROFESSIONS, REQUIRED_DOCUMENTS, ReconciliationDocumentKind
-from .post_award import amount_paid
+from .post_award import amount_paid, refund_received
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -194,12 +194,7 @@ def check_reconciliation_refund(grant_request, inputs):
         raise ValidationError(f"The refund still due is {money(outstanding)}; record an amount up to that.")
 
 
-def record_reconciliation_refund(move):
-    refund = Refund.objects.create(
-        grant_request=move.subject, cause=Refund.Cause.RECONCILIATION, amount=Decimal(move.inputs["amount"]),
-        received_on=move.inputs["received_on"], reference=move.inputs["reference"].strip(), recorded_by=move.actor,
-    )  # fmt: skip
-    return {"refund": refund}
+record_reconciliation_refund = refund_received(Refund.Cause.RECONCILIATION)
 
 
 def check_close(grant_request, inputs):

@@ -66,6 +66,7 @@ PAGES = [
     ("applicant: my requests", "/requests/", "applicant", "Grant requests</h1>"),
     ("applicant: request detail", "/requests/{detail}/", "applicant", "Benchmark detail request"),
     (ADMIN, "/admin/grants/grantrequest/", "coordinator", 'id="result_list"'),
+    ("admin dashboard (coordinator)", "/admin/", "coordinator", "Pipeline</h2>"),
 ]
 
 

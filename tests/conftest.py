@@ -149,3 +149,18 @@ def assert_accessible(page, context=""):
 
 
 __all__ = ["OrganisationFactory", "UserFactory", "assert_accessible", "applicant"]
+
+
+def sign_in_as(page, live_server, user):
+    """Give the browser ``user``'s session (staff and applicants alike), past the US-HCP gate; for
+    journeys whose subject is not the sign-in form itself."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    page.context.clear_cookies()
+    page.context.add_cookies([
+        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+        {"name": "ime_us_hcp", "value": "yes", "url": live_server.url},
+    ])  # fmt: skip

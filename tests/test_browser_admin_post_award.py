@@ -8,28 +8,18 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from grants.models import AgreementTemplate, ChangeKind, GrantRequest
 from grants.status import GrantStatus as S
 from workflow.roles import Role
 
 from . import factories
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in_as
 from .test_admin_post_award import sign
 from .workflow_steps import finance_officer, give_current_w9, pending_change, request_at, signer_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LETTER_V1 = settings.BASE_DIR / "grants" / "migrations" / "texts" / "letter_of_agreement_v1.txt"
-
-
-def sign_in(page, live_server, user):
-    client = Client()
-    client.force_login(get_user_model().objects.get(pk=user.pk))
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])  # fmt: skip
 
 
 def open_request(page, live_server, grant_request):
@@ -51,7 +41,7 @@ def test_staff_take_an_approved_grant_to_paid_and_approve_a_date_change(page, li
     signer_of(grant_request)
 
     # The coordinator issues the letter.
-    sign_in(page, live_server, factories.staff_with_role(Role.COORDINATOR))
+    sign_in_as(page, live_server, factories.staff_with_role(Role.COORDINATOR))
     open_request(page, live_server, grant_request)
     assert_accessible(page, "request page, approved")
     page.get_by_role("link", name="Issue the Letter of Agreement").click()
@@ -66,7 +56,7 @@ def test_staff_take_an_approved_grant_to_paid_and_approve_a_date_change(page, li
 
     # The signer signs; the administrator countersigns from the agreement panel.
     sign(grant_request)
-    sign_in(page, live_server, factories.staff_with_role(Role.ADMINISTRATOR))
+    sign_in_as(page, live_server, factories.staff_with_role(Role.ADMINISTRATOR))
     open_request(page, live_server, grant_request)
     page.locator("#agreement summary").first.click()
     assert_accessible(page, "agreement panel with the letter open")
@@ -84,7 +74,7 @@ def test_staff_take_an_approved_grant_to_paid_and_approve_a_date_change(page, li
 
     # Finance records the payment: too much first, then the approved amount.
     give_current_w9(grant_request.organisation)
-    sign_in(page, live_server, finance_officer())
+    sign_in_as(page, live_server, finance_officer())
     open_request(page, live_server, grant_request)
     assert_accessible(page, "request page, awaiting payment, as finance")
     page.locator("#payments").get_by_role("link", name="Record a payment").click()
@@ -107,7 +97,7 @@ def test_staff_take_an_approved_grant_to_paid_and_approve_a_date_change(page, li
 
     # The applicant asks for a later end date; the coordinator approves it from the panel.
     pending_change(grant_request, ChangeKind.DATES, new_end_date=grant_request.end_date + timedelta(days=7))
-    sign_in(page, live_server, factories.staff_with_role(Role.COORDINATOR))
+    sign_in_as(page, live_server, factories.staff_with_role(Role.COORDINATOR))
     open_request(page, live_server, grant_request)
     panel = page.locator("#change-requests")
     assert "re-issues the Letter of Agreement" in panel.inner_text()

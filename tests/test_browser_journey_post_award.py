@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from grants.models import AgreementTemplate, GrantRequest
 from grants.status import GrantStatus as S
@@ -20,22 +18,11 @@ from outbox.models import Email
 from workflow.roles import Role
 
 from . import factories
-from .conftest import assert_accessible
+from .conftest import assert_accessible, sign_in_as
 from .workflow_steps import finance_officer, give_current_w9, request_at, signer_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LETTER_V1 = settings.BASE_DIR / "grants" / "migrations" / "texts" / "letter_of_agreement_v1.txt"
-
-
-def become(page, live_server, user):
-    """Sign ``user`` in (staff and applicants alike), past the US-HCP gate."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(pk=user.pk))
-    page.context.clear_cookies()
-    page.context.add_cookies([
-        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-        {"name": "ime_us_hcp", "value": "yes", "url": live_server.url},
-    ])  # fmt: skip
 
 
 def admin_request_page(page, live_server, grant_request):
@@ -54,7 +41,7 @@ def status_of(grant_request):
 
 
 def signs_from_the_mail(page, live_server, grant_request, signer, version):
-    become(page, live_server, signer)
+    sign_in_as(page, live_server, signer)
     page.goto(link_in_latest_mail_to(signer.email, "agreement_issued", live_server))
     page.wait_for_load_state()
     assert "Sign the agreement" in page.locator("main").inner_text()
@@ -73,7 +60,7 @@ def signs_from_the_mail(page, live_server, grant_request, signer, version):
 
 
 def countersigns(page, live_server, grant_request, administrator):
-    become(page, live_server, administrator)
+    sign_in_as(page, live_server, administrator)
     admin_request_page(page, live_server, grant_request)
     page.locator("#agreement").get_by_role("link", name="Countersign").click()
     page.wait_for_load_state()
@@ -94,7 +81,7 @@ def test_from_approval_to_paid_and_through_a_date_change_each_step_by_its_person
     administrator = factories.staff_with_role(Role.ADMINISTRATOR)
 
     # The coordinator issues the letter.
-    become(page, live_server, coordinator)
+    sign_in_as(page, live_server, coordinator)
     admin_request_page(page, live_server, grant_request)
     page.get_by_role("link", name="Issue the Letter of Agreement").click()
     page.wait_for_load_state()
@@ -110,7 +97,7 @@ def test_from_approval_to_paid_and_through_a_date_change_each_step_by_its_person
 
     # Finance records the payment of the whole amount.
     give_current_w9(grant_request.organisation)
-    become(page, live_server, finance_officer())
+    sign_in_as(page, live_server, finance_officer())
     admin_request_page(page, live_server, grant_request)
     page.locator("#payments").get_by_role("link", name="Record a payment").click()
     page.wait_for_load_state()
@@ -124,7 +111,7 @@ def test_from_approval_to_paid_and_through_a_date_change_each_step_by_its_person
     assert status_of(grant_request) == S.PAID
 
     # The requester downloads the executed PDF and asks for a later end date.
-    become(page, live_server, requester)
+    sign_in_as(page, live_server, requester)
     page.goto(f"{live_server.url}/requests/{grant_request.pk}/")
     assert "ACH-0042" in page.locator("main").inner_text()
     assert_accessible(page, "request page, paid")
@@ -143,7 +130,7 @@ def test_from_approval_to_paid_and_through_a_date_change_each_step_by_its_person
     assert "New dates · Awaiting a decision" in page.get_by_role("region", name="Change requests").inner_text()
 
     # The coordinator approves it: the dates are terms of the letter, so version 2 goes out.
-    become(page, live_server, coordinator)
+    sign_in_as(page, live_server, coordinator)
     admin_request_page(page, live_server, grant_request)
     panel = page.locator("#change-requests")
     assert "re-issues the Letter of Agreement" in panel.inner_text()
