@@ -50,3 +50,14 @@ class BudgetCategory(models.TextChoices):
     IRB_FEES = "irb_fees", "IRB and regulatory fees"
     PUBLICATION = "publication", "Publication costs"
     OTHER = "other", "Other direct costs"
+
+
+class MilestoneKind(models.TextChoices):
+    """What a milestone payment is tied to (DOMAIN: typical research milestone schedules)."""
+
+    EXECUTION = "execution", "Agreement executed"
+    IRB_AND_REGISTRATION = "irb_and_registration", "IRB approval and trial registration"
+    FIRST_PATIENT_IN = "first_patient_in", "First patient in"
+    ENROLLMENT = "enrollment", "Enrollment target reached"
+    FINAL_REPORT = "final_report", "Final study report accepted"
+    OTHER = "other", "Other"

@@ -19,7 +19,7 @@ from grants.choices import TherapeuticArea
 from grants.models import Organisation
 from workflow.models import AuditEntry, YearlyReference
 
-from .choices import BudgetCategory, DrugRoute, IrbStatus, StudyType
+from .choices import BudgetCategory, DrugRoute, IrbStatus, MilestoneKind, StudyType
 from .status import APPLICANT_TURN, UNDECIDED, ResearchStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -123,6 +123,10 @@ class ResearchProposal(models.Model):
     pi_cv_content_type = models.CharField(max_length=100, blank=True)
     coi_disclosures = models.TextField("conflict-of-interest disclosures", blank=True)
 
+    # --- Decision (written by the workflow at approval; the schedule is in Milestone) ---
+    approved_amount = models.DecimalField("approved amount (USD)", **MONEY, null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
     submitted_at = models.DateTimeField("concept submitted", null=True, blank=True)
     full_proposal_submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -182,6 +186,33 @@ class ResearchBudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()}: {self.description}"
+
+
+class Milestone(models.Model):
+    """One row of the payment schedule set at approval: what must be shown, and what it pays.
+
+    The rows of a proposal sum to its approved amount (checked where the schedule is set). The
+    investigator uploads the evidence, staff verify it, then finance pays; never before the research
+    agreement is executed.
+    """
+
+    proposal = models.ForeignKey(ResearchProposal, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=30, choices=MilestoneKind.choices, default=MilestoneKind.OTHER)
+    title = models.CharField("milestone", max_length=200)
+    amount = models.DecimalField("amount (USD)", **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    evidence_required = models.CharField("evidence required", max_length=300)
+    due_on = models.DateField("expected by", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "position"], name="one_milestone_per_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
 
 
 class ResearchStatusChange(AuditEntry):

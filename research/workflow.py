@@ -26,14 +26,15 @@ upload checks (``grants/uploads.py``), downloads (``grants/downloads.py``), orga
 admin patterns. So ``ResearchProposal`` is its own model that reuses those services; only the
 organization model is shared (institution types were added to ``grants.choices.OrganisationType``).
 
-Stage one (this table): concept draft → concept submitted → concept review → full proposal invited
-(with a deadline) | concept declined; full proposal invited → full proposal submitted; withdrawn from
-any undecided state. Stages still to come add their rows here: scientific review (⇄ information
-requested) → approved | declined; agreement sent → signed → active (milestones) → final report due →
-closed; terminated.
+The table: concept draft → concept submitted → concept review → full proposal invited (with a
+deadline) | concept declined; full proposal invited → full proposal submitted → scientific review
+(⇄ information requested) → approved (with its milestone schedule) | declined; withdrawn from any
+undecided state. Still to come here: agreement sent → signed → active (milestones) → final report due
+→ closed; terminated.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -44,7 +45,7 @@ from workflow.roles import Role
 
 from . import rules
 from .choices import ConceptDeclineReason
-from .models import ResearchProposal, ResearchReferenceCounter, ResearchStatusChange
+from .models import Milestone, ResearchProposal, ResearchReferenceCounter, ResearchStatusChange
 from .notifications import ResearchEvent, notify
 from .status import STATES, UNDECIDED
 from .status import ResearchStatus as R
@@ -96,6 +97,21 @@ def _full_proposal_in_time_and_complete(proposal, inputs):
         raise ProposalIncomplete(problems)
 
 
+def _schedule_sums_to_amount(proposal, inputs):
+    amount = inputs["amount"]
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise ValidationError("Give the approved amount in US dollars, above zero.")
+    schedule = list(inputs["schedule"])
+    if not schedule:
+        raise ValidationError("Set at least one milestone of the payment schedule.")
+    total = sum((Decimal(m["amount"]) for m in schedule), Decimal("0.00"))
+    if total != amount:
+        raise ValidationError(
+            f"The milestones add up to ${total:,.2f}, not the approved ${amount:,.2f}; "
+            "the schedule must pay exactly the approved amount."
+        )
+
+
 # --- Effects --------------------------------------------------------------------------------------
 
 
@@ -123,6 +139,20 @@ def _stamp_full_proposal(move):
     return {"submitted_by": move.actor}
 
 
+def _approve_with_schedule(move):
+    proposal = move.subject
+    proposal.approved_amount = move.inputs["amount"]
+    proposal.decided_at = timezone.now()
+    for position, milestone in enumerate(move.inputs["schedule"], start=1):
+        Milestone.objects.create(proposal=proposal, position=position, **milestone)
+    return {"amount": proposal.approved_amount, "milestones": len(move.inputs["schedule"])}
+
+
+def _decline_proposal(move):
+    move.subject.decided_at = timezone.now()
+    return _decline(move)
+
+
 def _withdrawal(move):
     return {"withdrawn_by": move.actor, "previous_status": R(move.log_entry.from_status).label}
 
@@ -148,6 +178,23 @@ TRANSITIONS = [
     row("submit_full_proposal", R.FULL_PROPOSAL_INVITED, R.FULL_PROPOSAL_SUBMITTED, {Role.APPLICANT},
         "Submit the full proposal", check=_full_proposal_in_time_and_complete, effect=_stamp_full_proposal,
         event=ResearchEvent.FULL_PROPOSAL_SUBMITTED),
+    row("start_scientific_review", R.FULL_PROPOSAL_SUBMITTED, R.SCIENTIFIC_REVIEW, RESEARCH_OFFICE,
+        "Start scientific review", inputs=(NOTE,), applicant_sees_note=False,
+        explains="The proposal goes to the scientific review committee; the investigator sees the new status."),
+    row("request_information", R.SCIENTIFIC_REVIEW, R.INFORMATION_REQUESTED, RESEARCH_OFFICE,
+        "Request information", inputs=(Input("message"),), note_input="message",
+        explains="The investigator may then change the full proposal and answer; the review resumes on the answer."),
+    row("answer_information", R.INFORMATION_REQUESTED, R.SCIENTIFIC_REVIEW, {Role.APPLICANT},
+        "Send the answer", inputs=(Input("answer"),), note_input="answer"),
+    row("approve_proposal", R.SCIENTIFIC_REVIEW, R.APPROVED, CONCEPT_DECIDERS,
+        "Approve, with the milestone schedule",
+        inputs=(Input("amount"), Input("schedule"), Input("message", required=False)), note_input="message",
+        check=_schedule_sums_to_amount, effect=_approve_with_schedule,
+        explains="The milestones must add up to the approved amount; each is paid only once its evidence is verified."),
+    row("decline_proposal", R.SCIENTIFIC_REVIEW, R.DECLINED, CONCEPT_DECIDERS, "Decline the proposal",
+        inputs=(Input("reason_codes"), Input("message")), note_input="message",
+        check=_decline_reasons, effect=_decline_proposal,
+        explains="Declining is final for this proposal."),
     row("withdraw", UNDECIDED, R.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
         inputs=(Input("reason", required=False),), note_input="reason", effect=_withdrawal,
         event=ResearchEvent.WITHDRAWN),

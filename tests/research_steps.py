@@ -64,12 +64,35 @@ STAFF_INPUTS = {
     "invite_full_proposal": lambda: {"due_on": timezone.localdate() + timedelta(days=60)},
     "decline_concept": {"reason_codes": ["outside_areas"], "message": "Outside our areas."},
     "withdraw": {"reason": "Changed plans."},
+    "start_scientific_review": {},
+    "request_information": {"message": "Please justify the sample size."},
+    "answer_information": {"answer": "The power calculation is now in the synopsis."},
+    "approve_proposal": lambda: {"amount": Decimal("100000.00"), "schedule": standard_schedule()},
+    "decline_proposal": {"reason_codes": ["scientific_merit"], "message": "The design cannot answer the question."},
 }
+
+
+def standard_schedule(total=Decimal("100000.00")):
+    """The usual split (DOMAIN): 30 % on execution, 20 % on IRB and registration, 35 % by enrollment, 15 % final."""
+    shares = [("execution", "Agreement executed", "The executed research agreement", 30),
+              ("irb_and_registration", "IRB approval and registration", "IRB approval letter and NCT number", 20),
+              ("enrollment", "Enrollment complete", "Enrollment log", 35),
+              ("final_report", "Final study report", "The final study report", 15)]  # fmt: skip
+    return [
+        {"kind": kind, "title": title, "evidence_required": evidence, "amount": total * pct / 100}
+        for kind, title, evidence, pct in shares
+    ]
 
 
 def inputs_for(name):
     value = STAFF_INPUTS.get(name, {})
     return value() if callable(value) else dict(value)
+
+
+# The states proposal_at can reach so far; the post-award stages add theirs.
+REACHABLE = [R.CONCEPT_DRAFT, R.CONCEPT_SUBMITTED, R.CONCEPT_REVIEW, R.CONCEPT_DECLINED, R.FULL_PROPOSAL_INVITED,
+             R.FULL_PROPOSAL_SUBMITTED, R.SCIENTIFIC_REVIEW, R.INFORMATION_REQUESTED, R.APPROVED, R.DECLINED,
+             R.WITHDRAWN]  # fmt: skip
 
 
 def proposal_at(status, user=None) -> ResearchProposal:
@@ -86,7 +109,13 @@ def proposal_at(status, user=None) -> ResearchProposal:
         R.FULL_PROPOSAL_SUBMITTED: [("submit_concept", member), ("start_concept_review", office),
                                     ("invite_full_proposal", office), ("submit_full_proposal", member)],
         R.WITHDRAWN: [("submit_concept", member), ("withdraw", member)],
-    }[status]  # fmt: skip
+    }  # fmt: skip
+    full = path[R.FULL_PROPOSAL_SUBMITTED]
+    path[R.SCIENTIFIC_REVIEW] = [*full, ("start_scientific_review", office)]
+    path[R.INFORMATION_REQUESTED] = [*path[R.SCIENTIFIC_REVIEW], ("request_information", office)]
+    path[R.APPROVED] = [*path[R.SCIENTIFIC_REVIEW], ("approve_proposal", office)]
+    path[R.DECLINED] = [*path[R.SCIENTIFIC_REVIEW], ("decline_proposal", office)]
+    path = path[status]
     for name, actor in path:
         if name == "submit_full_proposal":
             fill_full_proposal(proposal)
