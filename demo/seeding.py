@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from .applicant import seed_demo_applicant, seed_demo_signer
 from .passwords import DEMO_PASSWORD
 from .requests import seed_demo_requests
+from .research import seed_demo_investigator, seed_demo_proposals
 from .staff import seed_demo_staff
 
 
@@ -25,7 +26,10 @@ def seed_staff_admin():
 
 
 # The order matters: each seeder may rely on the ones before it.
-SEEDERS = [seed_staff_admin, seed_demo_applicant, seed_demo_signer, seed_demo_staff, seed_demo_requests]
+SEEDERS = [
+    seed_staff_admin, seed_demo_applicant, seed_demo_signer, seed_demo_staff, seed_demo_requests,
+    seed_demo_investigator, seed_demo_proposals,
+]  # fmt: skip
 
 
 def seed_all() -> list[tuple[str, str, str]]:

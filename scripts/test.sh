@@ -41,4 +41,6 @@ export IME_STAFF_2FA=0
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
-exec .venv/bin/pytest "$@"
+# On every core: -n auto starts one worker per CPU (pytest-xdist; tests/conftest.py gives each its own
+# Redis databases, pytest-django its own test database). TEST_WORKERS=0 runs in this one process.
+exec .venv/bin/pytest -n "${TEST_WORKERS:-auto}" "$@"

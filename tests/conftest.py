@@ -20,6 +20,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _redis_db_moved_down(url: str, by: int) -> str:
+    base, _, db = url.rpartition("/")
+    return f"{base}/{int(db) - by}"
+
+
+def pytest_configure(config):
+    """Parallel workers (pytest-xdist) each get Redis databases of their own, as pytest-django gives
+    each its own test database: every test flushes the cache and the broker queue, and must not flush
+    another worker's. Worker gwN uses the configured databases moved down by 2N (13/14, then 11/12…)."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "gw0")
+    shift = 2 * int(worker.removeprefix("gw"))
+    if not shift:
+        return
+    cache = settings.CACHES["default"]
+    if cache["LOCATION"].startswith("redis://"):
+        cache["LOCATION"] = _redis_db_moved_down(cache["LOCATION"], shift)
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        settings.CELERY_BROKER_URL = _redis_db_moved_down(settings.CELERY_BROKER_URL, shift)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_broker():
     """Each test starts with an empty cache (rate limits) and an empty broker queue, and no memory of

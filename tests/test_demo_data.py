@@ -58,6 +58,7 @@ ALL_DEMO_LOGINS = [
     "finance@example.com",
     SIGNER,
     SECOND_APPLICANT,
+    "investigator@example.com",
 ]
 # The step each demo request is left at, by a word of its title (written out so the test checks the seeder).
 EXPECTED_STATUSES = {
