@@ -40,7 +40,9 @@ def embedded_server(tmp_path, leaves_no_process):
             return False
 
     try:
-        assert wait_for(up, timeout=90, interval=0.5), (tmp_path / "server.log").read_text()[-3000:]
+        # The first start migrates a fresh SQLite database and seeds the whole demo (IME and research)
+        # before it serves: a minute on an idle 2-core machine, several when other test workers share it.
+        assert wait_for(up, timeout=240, interval=0.5), (tmp_path / "server.log").read_text()[-3000:]
         yield base, tmp_path
     finally:
         left = stop_session(process, timeout=45)
