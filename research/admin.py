@@ -14,8 +14,8 @@ from grants.downloads import file_download
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
-from . import admin_actions
-from .choices import ConceptDeclineReason
+from . import admin_actions, admin_review
+from .choices import ConceptDeclineReason, ProposalDeclineReason
 from .models import ResearchProposal, ResearchStatusChange
 from .status import APPLICANT_TURN, AWAITING_STAFF
 from .status import ResearchStatus as R
@@ -113,6 +113,10 @@ class ResearchProposalAdmin(admin.ModelAdmin):
         if not str(object_id).isdigit():
             raise Http404("No such research proposal.")
         proposal = get_object_or_404(self.get_queryset(request).select_related("created_by"), pk=int(object_id))
+        return self.proposal_page(request, proposal)
+
+    def proposal_page(self, request, proposal, **bound):
+        """The page; ``bound`` holds review and message forms that came back with errors (answered 200)."""
         roles = staff_roles_of(request.user)
         if not roles:
             raise Http404("No such research proposal.")
@@ -132,7 +136,13 @@ class ResearchProposalAdmin(admin.ModelAdmin):
             "log": ResearchStatusChange.objects.filter(proposal=proposal).select_related("actor"),
             "budget_lines": proposal.budget_lines.all(),
             "decline_reasons": [labels.get(code, code) for code in proposal.concept_decline_reasons],
+            "proposal_decline_reasons": [ProposalDeclineReason(code).label for code in proposal.decision_reasons
+                                         if code in ProposalDeclineReason.values],
+            "milestones": proposal.milestones.all(),
+            **admin_review.review_context(request, proposal, bound),
         }  # fmt: skip
+        if bound:
+            context["title"] = f"Error: {context['title']}"
         return TemplateResponse(request, "admin/research/proposal_page.html", context)
 
     def document(self, request, pk, kind):
@@ -154,4 +164,14 @@ class ResearchProposalAdmin(admin.ModelAdmin):
                  name="research_researchproposal_action"),
             path("<int:pk>/documents/<slug:kind>/", self.admin_site.admin_view(self.document),
                  name="research_researchproposal_document"),
+            # The scientific review and the conversation (research/admin_review.py).
+            path("<int:pk>/review/assign/", staff_view(admin_review.assign), name="research_researchproposal_assign"),
+            path("<int:pk>/review/unassign/<int:assignment_pk>/", staff_view(admin_review.unassign),
+                 name="research_researchproposal_unassign"),
+            path("<int:pk>/review/conflict/", staff_view(admin_review.conflict),
+                 name="research_researchproposal_conflict"),
+            path("<int:pk>/review/score/", staff_view(admin_review.score), name="research_researchproposal_score"),
+            path("<int:pk>/messages/", staff_view(admin_review.send_message), name="research_researchproposal_message"),
+            path("<int:pk>/messages/<int:message_pk>/attachment/", staff_view(admin_review.message_attachment),
+                 name="research_researchproposal_message_attachment"),
         ] + super().get_urls()  # fmt: skip

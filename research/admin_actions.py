@@ -48,8 +48,10 @@ def action_page(model_admin, request, pk, name):
     if rule is None or not (rule.roles - {Role.APPLICANT}):
         raise Http404("No such staff action.")
     form_class = form_for(rule)
+    # A form that needs the proposal (the approval's schedule is prefilled from its budget) says so.
+    extra = {"proposal": proposal} if getattr(form_class, "takes_proposal", False) else {}
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **extra)
         if form.is_valid():
             previous = proposal.get_status_display()
             try:
@@ -69,11 +71,12 @@ def action_page(model_admin, request, pk, name):
         if refusal:
             messages.error(request, refusal)
             return redirect(proposal_page_url(proposal))
-        form = form_class(initial={"expected_status": proposal.status})
+        form = form_class(initial={"expected_status": proposal.status}, **extra)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ResearchProposal._meta,
-        "title": f"{'Error: ' if form.errors else ''}{rule.label}: {proposal.display_reference}",
+        "title": f"{'Error: ' if getattr(form, 'errors_anywhere', form.errors) else ''}{rule.label}: "
+                 f"{proposal.display_reference}",
         "proposal": proposal, "original": proposal, "rule": rule, "form": form,
         "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL,
     }  # fmt: skip

@@ -13,6 +13,7 @@ from django.db import transaction
 from grants.uploads import clean_filename, validate_upload
 from portal.people import person_name
 
+from .forms_review import AnswerForm, InvestigatorMessageForm
 from .models import ResearchInformationRequest, ResearchMessage
 from .notifications import ResearchEvent, notify
 from .status import STATES
@@ -94,3 +95,17 @@ def message_thread(proposal, *, for_staff: bool) -> list[ThreadEntry]:
         )
         for m in rows
     ]  # fmt: skip
+
+
+def conversation_context(proposal, *, answer_form=None, message_form=None) -> dict:
+    """What the investigator's proposal page shows of the conversation; bound forms come back with errors."""
+    question = open_question(proposal)
+    if answer_form is None and question is not None:
+        answer_form = AnswerForm(initial={"expected_status": proposal.status})
+    return {
+        "question": question,
+        "answer_form": answer_form if question is not None else None,
+        "thread": message_thread(proposal, for_staff=False),
+        "can_message": can_message(proposal) and proposal.status != R.CONCEPT_DRAFT,
+        "message_form": message_form or InvestigatorMessageForm(),
+    }
