@@ -11,19 +11,24 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from grants.downloads import file_download
+from reviews.exports.columns import MONEY, Column
+from reviews.exports.mixin import ExportMixin
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
 from . import admin_actions, admin_review
 from .choices import ConceptDeclineReason, ProposalDeclineReason
-from .models import ResearchProposal, ResearchStatusChange
+from .models import ResearchProposal, ResearchReview, ResearchStatusChange
+from .review import REVIEWABLE
 from .status import APPLICANT_TURN, AWAITING_STAFF
 from .status import ResearchStatus as R
 
 STAGES = {
     "concept": ("Concept", {R.CONCEPT_SUBMITTED, R.CONCEPT_REVIEW}),
     "full_proposal": ("Full proposal", {R.FULL_PROPOSAL_INVITED, R.FULL_PROPOSAL_SUBMITTED}),
-    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.WITHDRAWN}),
+    "scientific_review": ("Scientific review (with information requests)", {R.SCIENTIFIC_REVIEW,
+                                                                          R.INFORMATION_REQUESTED}),
+    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.DECLINED, R.WITHDRAWN}),
 }
 
 
@@ -60,21 +65,53 @@ class WaitingOnFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MyReviewsFilter(admin.SimpleListFilter):
+    """A committee member's own queue: the proposals they are assigned to and have not reviewed yet."""
+
+    title = "my reviews"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("to_review", "Assigned to me, not yet reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "to_review":
+            return queryset
+        done = ResearchReview.objects.filter(reviewer=request.user, submitted_at__isnull=False).values("proposal")
+        return queryset.filter(assignments__reviewer=request.user, status__in=REVIEWABLE).exclude(pk__in=done)
+
+
 DOCUMENTS = {"protocol": ("protocol", "protocol_original_name", "protocol_content_type"),
              "cv": ("pi_cv", "pi_cv_original_name", "pi_cv_content_type")}  # fmt: skip
 
 
 @admin.register(ResearchProposal)
-class ResearchProposalAdmin(admin.ModelAdmin):
+class ResearchProposalAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ("reference_link", "institution", "title", "study_type", "therapeutic_area", "status",
                     "days_in_status", "full_proposal_due_on")  # fmt: skip
     list_display_links = None
-    list_filter = (StageFilter, "study_type", "therapeutic_area", WaitingOnFilter)
+    list_filter = (StageFilter, "study_type", "therapeutic_area", WaitingOnFilter, MyReviewsFilter)
     search_fields = ("reference", "title", "pi_name", "organisation__legal_name")
     search_help_text = "Search by reference, study title, principal investigator or institution."
     ordering = ("submitted_at", "pk")
     list_per_page = 50
     show_full_result_count = False
+    # The queue's CSV and XLSX export (reviews/exports/), for exactly the rows its filters select.
+    export_columns = (
+        Column("Reference", "reference"),
+        Column("Institution", "organisation__legal_name"),
+        Column("Study title", "title"),
+        Column("Principal investigator", "pi_name"),
+        Column("Type of study", "study_type"),
+        Column("Therapeutic area", "therapeutic_area"),
+        Column("Status", "status"),
+        Column("In status since", "status_changed_at"),
+        Column("Concept submitted", "submitted_at"),
+        Column("Full proposal due", "full_proposal_due_on"),
+        Column("Full proposal submitted", "full_proposal_submitted_at"),
+        Column("Estimated budget", "estimated_budget", kind=MONEY),
+        Column("Approved amount", "approved_amount", kind=MONEY),
+    )
 
     # Every staff role reads the research queue; moves are checked by the workflow's table.
     def has_module_permission(self, request):
