@@ -29,14 +29,13 @@ class ResearchEvent(models.TextChoices):
     MESSAGE_TO_INVESTIGATOR = "message_to_investigator", "Message to the investigator"
     MESSAGE_FROM_INVESTIGATOR = "message_from_investigator", "Message from the investigator"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
-    FULL_PROPOSAL_DUE_SOON = "full_proposal_due_soon", "Full proposal deadline approaching"
 
 
 # Events raised by services and the reminder task rather than by a row of the transition table.
 SERVICE_EVENTS = frozenset({
     ResearchEvent.MESSAGE_TO_INVESTIGATOR, ResearchEvent.MESSAGE_FROM_INVESTIGATOR, ResearchEvent.REVIEWER_ASSIGNED,
-    ResearchEvent.FULL_PROPOSAL_DUE_SOON,
 })  # fmt: skip
+# (Reminders, such as "full-proposal deadline approaching", are occasions in research/reminders.py.)
 
 
 def investigator_recipients(proposal, fallback_user=None) -> list[str]:
@@ -89,8 +88,6 @@ NOTIFICATIONS: dict[ResearchEvent, list[Mail]] = {
     ResearchEvent.MESSAGE_FROM_INVESTIGATOR: [Mail("research_message_from_investigator", _staff_mailbox,
                                                    _investigators)],
     ResearchEvent.REVIEWER_ASSIGNED: [Mail("research_review_assignment", _reviewer)],
-    ResearchEvent.FULL_PROPOSAL_DUE_SOON: [Mail("research_full_proposal_due_soon", _investigators,
-                                                _staff_mailbox_reply)],
 }
 
 
