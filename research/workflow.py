@@ -31,6 +31,18 @@ deadline) | concept declined; full proposal invited → full proposal submitted 
 (⇄ information requested) → approved (with its milestone schedule) | declined; withdrawn from any
 undecided state. Still to come here: agreement sent → signed → active (milestones) → final report due
 → closed; terminated.
+
+The scientific review stage
+---------------------------
+Reviews are the IME mechanism with the research rubric: ``research.ResearchAssignment`` and
+``ResearchReview`` (research/review_models.py) stand on the abstract bases of ``reviews.models``, and
+``research/review.py`` applies the same conflict-first services. The committee's rows
+(``approve_proposal``, ``decline_proposal``) check that at least one reviewer without a conflict of
+interest has submitted a review. ``request_information`` / ``answer_information`` open and answer a
+``ResearchInformationRequest`` (research/conversation.py, on the IME ``QuestionBase``); while it is open
+the investigator may change the full proposal. Staff pages: research/admin_review.py (reviews,
+messages) and research/admin_actions.py with research/admin_forms.py (the approval's milestone
+schedule); investigator pages: research/views_review.py. Reminders: research/reminders.py.
 """
 
 from datetime import date
