@@ -74,7 +74,9 @@ def usual_schedule(amount: Decimal) -> list[dict]:
 
 
 class MilestoneRowForm(forms.Form):
-    kind = forms.ChoiceField(label="Milestone kind", choices=MilestoneKind.choices)
+    # A blank first choice, so the spare row the browser posts untouched stays unchanged (and is skipped).
+    kind = forms.ChoiceField(label="Milestone kind", choices=[("", "Choose the kind…"), *MilestoneKind.choices],
+                             error_messages={"required": "Choose the kind of milestone."})  # fmt: skip
     title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Name the milestone."})
     amount = forms.DecimalField(
         label="Amount (USD)", max_digits=12, decimal_places=2, min_value=Decimal("0.01"),

@@ -28,6 +28,10 @@ class AnswerForm(_WithAttachment):
     )  # fmt: skip
     field_order = ["answer", "attachment"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].label = "Attach a document to your answer"
+
 
 class InvestigatorMessageForm(_WithAttachment):
     body = forms.CharField(
@@ -38,3 +42,4 @@ class InvestigatorMessageForm(_WithAttachment):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="message", **kwargs)
+        self.fields["attachment"].label = "Attach a document to your message"

@@ -96,7 +96,7 @@ def test_review_with_a_conflicted_reviewer_information_answered_then_approved(
     document = tmp_path / "power.pdf"
     document.write_bytes(PDF_BYTES)
     page.get_by_label("Your answer to the committee").fill("The power calculation is attached.")
-    page.get_by_label("Attach a document").set_input_files(str(document))
+    page.get_by_label("Attach a document to your answer").set_input_files(str(document))
     page.get_by_role("button", name="Send the answer").click()
     page.wait_for_load_state()
     assert "power.pdf" in page.locator("#messages").inner_text()

@@ -311,3 +311,12 @@ def test_staff_page_query_count_does_not_grow_with_reviews_and_messages(django_a
     reviewed(proposal, conflicted=True)
     with django_assert_max_num_queries(len(few)):
         assert client.get(page_url(proposal)).status_code == 200
+
+
+def test_the_spare_row_left_blank_is_skipped():
+    proposal = reviewed_proposal()
+    rows = [*usual_schedule(Decimal("100000")), {"kind": "", "title": "", "amount": "", "evidence_required": ""}]
+    response = signed_in(staff_with_role(Role.ADMINISTRATOR)).post(approve_url(proposal),
+                                                                  schedule_post(Decimal("100000"), rows))  # fmt: skip
+    assert response.status_code == 302
+    assert proposal.milestones.count() == 4
