@@ -17,6 +17,7 @@ from workflow.roles import Role
 from .admin_forms import form_for
 from .models import ResearchProposal
 from .notifications import recipients_of
+from .review import DECISION_ROWS, has_countable_review
 from .status import TERMINAL
 from .status import ResearchStatus as R
 from .workflow import BY_NAME
@@ -34,6 +35,10 @@ def proposal_page_url(proposal) -> str:
 def consequences(rule, proposal) -> list[str]:
     sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
     sentences += list(rule.explains)
+    if rule.name in DECISION_ROWS and not has_countable_review(proposal):
+        # Said before staff type a schedule or a message, not only after the refusal.
+        sentences.insert(0, "No reviewer free of a conflict of interest has submitted a review yet: "
+                            "the decision will be refused until one has.")  # fmt: skip
     if rule.event:
         recipients = " and ".join(recipients_of(rule.event, proposal))
         sentences.append(f"The investigator will be emailed ({recipients})." if recipients else "No email is on file.")

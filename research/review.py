@@ -113,6 +113,10 @@ def submit_review(review, *, scores: dict, comments: str, recommendation: str) -
     return locked
 
 
+# The committee's decisions (research/workflow.py), refused until ``has_countable_review``.
+DECISION_ROWS = frozenset({"approve_proposal", "decline_proposal"})
+
+
 def has_countable_review(proposal) -> bool:
     """At least one submitted review by a reviewer without a conflict of interest."""
     return ResearchReview.objects.filter(proposal=proposal, submitted_at__isnull=False, has_conflict=False).exists()

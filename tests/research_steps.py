@@ -101,7 +101,7 @@ def reviewed(proposal, *, conflicted=False, reviewer=None, scores=4):
 
 
 # The committee decides only on at least one review without a conflict (research/workflow.py).
-DECISIONS = {"approve_proposal", "decline_proposal"}
+DECISIONS = research_review.DECISION_ROWS
 
 
 def inputs_for(name):

@@ -281,6 +281,11 @@ def test_approve_page_without_a_review_free_of_conflict_is_refused_with_nothing_
     page = response.content.decode()
     assert response.status_code == 200 and "no review has been submitted by a reviewer without a conflict" in page
     assert 'value="100000"' in page
+    warned = signed_in(staff_with_role(Role.ADMINISTRATOR)).get(approve_url(proposal)).content.decode()
+    assert "No reviewer free of a conflict of interest has submitted a review yet" in warned
+    reviewed(proposal)
+    page = signed_in(staff_with_role(Role.ADMINISTRATOR)).get(approve_url(proposal)).content.decode()
+    assert "No reviewer free of a conflict of interest has submitted" not in page
 
 
 def test_decline_with_reason_codes_and_a_message():
