@@ -325,3 +325,22 @@ def test_the_spare_row_left_blank_is_skipped():
                                                                   schedule_post(Decimal("100000"), rows))  # fmt: skip
     assert response.status_code == 302
     assert proposal.milestones.count() == 4
+
+
+def test_a_reviewer_is_removed_before_reviewing_but_stays_once_submitted():
+    proposal = proposal_at(R.SCIENTIFIC_REVIEW)
+    pending = staff_with_role(Role.COMMITTEE)
+    office = staff_with_role(Role.COORDINATOR)
+    assignment = review.assign_reviewer(proposal, reviewer=pending, by=office)
+    done = reviewed(proposal)
+    client = signed_in(office)
+    client.post(reverse("admin:research_researchproposal_unassign", args=[proposal.pk, assignment.pk]))
+    assert not proposal.assignments.filter(reviewer=pending).exists()
+    kept = proposal.assignments.get(reviewer=done.reviewer)
+    response = client.post(reverse("admin:research_researchproposal_unassign", args=[proposal.pk, kept.pk]),
+                           follow=True)  # fmt: skip
+    assert "already submitted their review" in response.content.decode()
+    assert proposal.assignments.filter(reviewer=done.reviewer).exists()
+    # A member of the committee cannot take reviewers off.
+    with pytest.raises(NotAllowed):
+        review.unassign_reviewer(kept, by=staff_with_role(Role.COMMITTEE))

@@ -141,3 +141,12 @@ def test_queue_and_export_query_counts_do_not_grow_with_rows(url_name, django_as
         response = client.get(reverse(url_name), params)
         if hasattr(response, "streaming_content"):
             assert len(b"".join(response.streaming_content).splitlines()) == 8
+
+
+def test_xlsx_export_of_the_filtered_queue():
+    proposal_at(R.SCIENTIFIC_REVIEW)
+    client = signed_in(staff_with_role(Role.ADMINISTRATOR))
+    response = client.get(reverse("admin:research_researchproposal_export_xlsx"), {"stage": "scientific_review"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert b"".join(response.streaming_content).startswith(b"PK")
