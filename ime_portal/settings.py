@@ -376,6 +376,8 @@ IME_MAX_UPLOAD_MB = env.int("IME_MAX_UPLOAD_MB", default=20)
 # it per proposal), the highest overhead (indirect costs) a budget may carry, and where safety events go.
 IIS_FULL_PROPOSAL_DAYS = env.int("IIS_FULL_PROPOSAL_DAYS", default=60)
 IIS_MAX_OVERHEAD_PCT = env.int("IIS_MAX_OVERHEAD_PCT", default=28)
+# The investigator is reminded once when the full proposal's deadline is this many days away or fewer.
+IIS_REMINDER_FULL_PROPOSAL_DAYS = env.int("IIS_REMINDER_FULL_PROPOSAL_DAYS", default=14)
 IIS_SAFETY_REPORTING_CONTACT = env.str(
     "IIS_SAFETY_REPORTING_CONTACT",
     default="Axsome pharmacovigilance (placeholder: set IIS_SAFETY_REPORTING_CONTACT to the real contact)",

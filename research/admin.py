@@ -11,19 +11,24 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from grants.downloads import file_download
+from reviews.exports.columns import MONEY, Column
+from reviews.exports.mixin import ExportMixin
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
-from . import admin_actions
-from .choices import ConceptDeclineReason
-from .models import ResearchProposal, ResearchStatusChange
+from . import admin_actions, admin_review
+from .choices import ConceptDeclineReason, ProposalDeclineReason
+from .models import ResearchProposal, ResearchReview, ResearchStatusChange
+from .review import REVIEWABLE
 from .status import APPLICANT_TURN, AWAITING_STAFF
 from .status import ResearchStatus as R
 
 STAGES = {
     "concept": ("Concept", {R.CONCEPT_SUBMITTED, R.CONCEPT_REVIEW}),
     "full_proposal": ("Full proposal", {R.FULL_PROPOSAL_INVITED, R.FULL_PROPOSAL_SUBMITTED}),
-    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.WITHDRAWN}),
+    "scientific_review": ("Scientific review (with information requests)", {R.SCIENTIFIC_REVIEW,
+                                                                          R.INFORMATION_REQUESTED}),
+    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.DECLINED, R.WITHDRAWN}),
 }
 
 
@@ -60,21 +65,53 @@ class WaitingOnFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MyReviewsFilter(admin.SimpleListFilter):
+    """A committee member's own queue: the proposals they are assigned to and have not reviewed yet."""
+
+    title = "my reviews"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("to_review", "Assigned to me, not yet reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "to_review":
+            return queryset
+        done = ResearchReview.objects.filter(reviewer=request.user, submitted_at__isnull=False).values("proposal")
+        return queryset.filter(assignments__reviewer=request.user, status__in=REVIEWABLE).exclude(pk__in=done)
+
+
 DOCUMENTS = {"protocol": ("protocol", "protocol_original_name", "protocol_content_type"),
              "cv": ("pi_cv", "pi_cv_original_name", "pi_cv_content_type")}  # fmt: skip
 
 
 @admin.register(ResearchProposal)
-class ResearchProposalAdmin(admin.ModelAdmin):
+class ResearchProposalAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ("reference_link", "institution", "title", "study_type", "therapeutic_area", "status",
                     "days_in_status", "full_proposal_due_on")  # fmt: skip
     list_display_links = None
-    list_filter = (StageFilter, "study_type", "therapeutic_area", WaitingOnFilter)
+    list_filter = (StageFilter, "study_type", "therapeutic_area", WaitingOnFilter, MyReviewsFilter)
     search_fields = ("reference", "title", "pi_name", "organisation__legal_name")
     search_help_text = "Search by reference, study title, principal investigator or institution."
     ordering = ("submitted_at", "pk")
     list_per_page = 50
     show_full_result_count = False
+    # The queue's CSV and XLSX export (reviews/exports/), for exactly the rows its filters select.
+    export_columns = (
+        Column("Reference", "reference"),
+        Column("Institution", "organisation__legal_name"),
+        Column("Study title", "title"),
+        Column("Principal investigator", "pi_name"),
+        Column("Type of study", "study_type"),
+        Column("Therapeutic area", "therapeutic_area"),
+        Column("Status", "status"),
+        Column("In status since", "status_changed_at"),
+        Column("Concept submitted", "submitted_at"),
+        Column("Full proposal due", "full_proposal_due_on"),
+        Column("Full proposal submitted", "full_proposal_submitted_at"),
+        Column("Estimated budget", "estimated_budget", kind=MONEY),
+        Column("Approved amount", "approved_amount", kind=MONEY),
+    )
 
     # Every staff role reads the research queue; moves are checked by the workflow's table.
     def has_module_permission(self, request):
@@ -113,6 +150,10 @@ class ResearchProposalAdmin(admin.ModelAdmin):
         if not str(object_id).isdigit():
             raise Http404("No such research proposal.")
         proposal = get_object_or_404(self.get_queryset(request).select_related("created_by"), pk=int(object_id))
+        return self.proposal_page(request, proposal)
+
+    def proposal_page(self, request, proposal, **bound):
+        """The page; ``bound`` holds review and message forms that came back with errors (answered 200)."""
         roles = staff_roles_of(request.user)
         if not roles:
             raise Http404("No such research proposal.")
@@ -132,7 +173,13 @@ class ResearchProposalAdmin(admin.ModelAdmin):
             "log": ResearchStatusChange.objects.filter(proposal=proposal).select_related("actor"),
             "budget_lines": proposal.budget_lines.all(),
             "decline_reasons": [labels.get(code, code) for code in proposal.concept_decline_reasons],
+            "proposal_decline_reasons": [ProposalDeclineReason(code).label for code in proposal.decision_reasons
+                                         if code in ProposalDeclineReason.values],
+            "milestones": proposal.milestones.all(),
+            **admin_review.review_context(request, proposal, bound),
         }  # fmt: skip
+        if bound:
+            context["title"] = f"Error: {context['title']}"
         return TemplateResponse(request, "admin/research/proposal_page.html", context)
 
     def document(self, request, pk, kind):
@@ -154,4 +201,14 @@ class ResearchProposalAdmin(admin.ModelAdmin):
                  name="research_researchproposal_action"),
             path("<int:pk>/documents/<slug:kind>/", self.admin_site.admin_view(self.document),
                  name="research_researchproposal_document"),
+            # The scientific review and the conversation (research/admin_review.py).
+            path("<int:pk>/review/assign/", staff_view(admin_review.assign), name="research_researchproposal_assign"),
+            path("<int:pk>/review/unassign/<int:assignment_pk>/", staff_view(admin_review.unassign),
+                 name="research_researchproposal_unassign"),
+            path("<int:pk>/review/conflict/", staff_view(admin_review.conflict),
+                 name="research_researchproposal_conflict"),
+            path("<int:pk>/review/score/", staff_view(admin_review.score), name="research_researchproposal_score"),
+            path("<int:pk>/messages/", staff_view(admin_review.send_message), name="research_researchproposal_message"),
+            path("<int:pk>/messages/<int:message_pk>/attachment/", staff_view(admin_review.message_attachment),
+                 name="research_researchproposal_message_attachment"),
         ] + super().get_urls()  # fmt: skip

@@ -17,6 +17,7 @@ from workflow.roles import Role
 from .admin_forms import form_for
 from .models import ResearchProposal
 from .notifications import recipients_of
+from .review import DECISION_ROWS, has_countable_review
 from .status import TERMINAL
 from .status import ResearchStatus as R
 from .workflow import BY_NAME
@@ -34,6 +35,10 @@ def proposal_page_url(proposal) -> str:
 def consequences(rule, proposal) -> list[str]:
     sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
     sentences += list(rule.explains)
+    if rule.name in DECISION_ROWS and not has_countable_review(proposal):
+        # Said before staff type a schedule or a message, not only after the refusal.
+        sentences.insert(0, "No reviewer free of a conflict of interest has submitted a review yet: "
+                            "the decision will be refused until one has.")  # fmt: skip
     if rule.event:
         recipients = " and ".join(recipients_of(rule.event, proposal))
         sentences.append(f"The investigator will be emailed ({recipients})." if recipients else "No email is on file.")
@@ -48,8 +53,10 @@ def action_page(model_admin, request, pk, name):
     if rule is None or not (rule.roles - {Role.APPLICANT}):
         raise Http404("No such staff action.")
     form_class = form_for(rule)
+    # A form that needs the proposal (the approval's schedule is prefilled from its budget) says so.
+    extra = {"proposal": proposal} if getattr(form_class, "takes_proposal", False) else {}
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **extra)
         if form.is_valid():
             previous = proposal.get_status_display()
             try:
@@ -69,11 +76,12 @@ def action_page(model_admin, request, pk, name):
         if refusal:
             messages.error(request, refusal)
             return redirect(proposal_page_url(proposal))
-        form = form_class(initial={"expected_status": proposal.status})
+        form = form_class(initial={"expected_status": proposal.status}, **extra)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ResearchProposal._meta,
-        "title": f"{'Error: ' if form.errors else ''}{rule.label}: {proposal.display_reference}",
+        "title": f"{'Error: ' if getattr(form, 'errors_anywhere', form.errors) else ''}{rule.label}: "
+                 f"{proposal.display_reference}",
         "proposal": proposal, "original": proposal, "rule": rule, "form": form,
         "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL,
     }  # fmt: skip

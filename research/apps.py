@@ -6,5 +6,6 @@ class ResearchConfig(AppConfig):
     verbose_name = "Research proposals"
 
     def ready(self):
-        # The research workflow registers itself with the one engine for ResearchProposal.
-        from . import workflow  # noqa: F401
+        # The research workflow registers itself with the one engine for ResearchProposal, and the
+        # research reminders join the one reminder sweep (reviews/reminders.py).
+        from . import reminders, workflow  # noqa: F401

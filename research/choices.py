@@ -61,3 +61,31 @@ class MilestoneKind(models.TextChoices):
     ENROLLMENT = "enrollment", "Enrollment target reached"
     FINAL_REPORT = "final_report", "Final study report accepted"
     OTHER = "other", "Other"
+
+
+class ProposalDeclineReason(models.TextChoices):
+    """Why the committee declines a full proposal (the concept has its own list, ConceptDeclineReason)."""
+
+    SCIENTIFIC_MERIT = "scientific_merit", "The scientific question or design cannot answer it well enough"
+    FEASIBILITY = "feasibility", "Enrollment, sites or timelines are not feasible"
+    ALIGNMENT = "alignment", "Not aligned with the company's areas of interest"
+    BUDGET = "budget", "The budget is not at fair market value or exceeds what we can support"
+    SAFETY = "safety", "Safety monitoring or reporting is not adequate"
+    INCOMPLETE = "incomplete", "Essential information is still missing"
+    OTHER = "other", "Other (explained in the message)"
+
+
+# The scientific review committee's rubric (SPEC §4b, DOMAIN: IIS review): field name, label; 1–5 each.
+RESEARCH_RUBRIC = [
+    ("score_scientific_merit", "Scientific merit"),
+    ("score_feasibility", "Feasibility"),
+    ("score_alignment", "Alignment with areas of interest"),
+    ("score_budget", "Budget and fair market value"),
+    ("score_safety", "Safety"),
+]
+
+
+class ResearchRecommendation(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    APPROVE_WITH_CHANGES = "approve_with_changes", "Approve once the changes asked for are made"
+    DECLINE = "decline", "Decline"

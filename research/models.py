@@ -126,6 +126,9 @@ class ResearchProposal(models.Model):
     # --- Decision (written by the workflow at approval; the schedule is in Milestone) ---
     approved_amount = models.DecimalField("approved amount (USD)", **MONEY, null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A declined full proposal: the committee's reasons (ProposalDeclineReason codes) and message.
+    decision_reasons = models.JSONField(default=list, blank=True)
+    decision_message = models.TextField(blank=True)
 
     submitted_at = models.DateTimeField("concept submitted", null=True, blank=True)
     full_proposal_submitted_at = models.DateTimeField(null=True, blank=True)
@@ -230,3 +233,13 @@ class ResearchReferenceCounter(YearlyReference):
     """Per-year sequence behind IIS-YYYY-NNNNN references."""
 
     PREFIX = "IIS"
+
+
+# The review and conversation records live in their own module (the scientific review stage); imported
+# here so that Django registers them with the research app.
+from .review_models import (  # noqa: E402, F401
+    ResearchAssignment,
+    ResearchInformationRequest,
+    ResearchMessage,
+    ResearchReview,
+)  # fmt: skip

@@ -21,6 +21,21 @@ class ResearchEvent(models.TextChoices):
     CONCEPT_DECLINED = "concept_declined", "Concept declined"
     FULL_PROPOSAL_SUBMITTED = "full_proposal_submitted", "Full proposal submitted"
     WITHDRAWN = "withdrawn", "Proposal withdrawn"
+    # --- Scientific review (research/workflow.py rows, research/conversation.py, research/review.py) ---
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    INFORMATION_ANSWERED = "information_answered", "Information request answered"
+    PROPOSAL_APPROVED = "proposal_approved", "Proposal approved"
+    PROPOSAL_DECLINED = "proposal_declined", "Proposal declined"
+    MESSAGE_TO_INVESTIGATOR = "message_to_investigator", "Message to the investigator"
+    MESSAGE_FROM_INVESTIGATOR = "message_from_investigator", "Message from the investigator"
+    REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
+
+
+# Events raised by services and the reminder task rather than by a row of the transition table.
+SERVICE_EVENTS = frozenset({
+    ResearchEvent.MESSAGE_TO_INVESTIGATOR, ResearchEvent.MESSAGE_FROM_INVESTIGATOR, ResearchEvent.REVIEWER_ASSIGNED,
+})  # fmt: skip
+# (Reminders, such as "full-proposal deadline approaching", are occasions in research/reminders.py.)
 
 
 def investigator_recipients(proposal, fallback_user=None) -> list[str]:
@@ -43,6 +58,10 @@ def _staff_mailbox_reply(proposal, context):
     return settings.IME_STAFF_MAILBOX
 
 
+def _reviewer(proposal, context):
+    return [context["reviewer"].email] if context["reviewer"].email else []
+
+
 NOTIFICATIONS: dict[ResearchEvent, list[Mail]] = {
     ResearchEvent.CONCEPT_SUBMITTED: [
         Mail("research_concept_receipt", _investigators, _staff_mailbox_reply),
@@ -58,6 +77,17 @@ NOTIFICATIONS: dict[ResearchEvent, list[Mail]] = {
         Mail("research_withdrawn", _investigators, _staff_mailbox_reply),
         Mail("research_withdrawal_alert", _staff_mailbox),
     ],
+    ResearchEvent.INFORMATION_REQUESTED: [
+        Mail("research_information_requested", _investigators, _staff_mailbox_reply)
+    ],
+    ResearchEvent.INFORMATION_ANSWERED: [Mail("research_information_answered", _staff_mailbox, _investigators)],
+    ResearchEvent.PROPOSAL_APPROVED: [Mail("research_proposal_approved", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.PROPOSAL_DECLINED: [Mail("research_proposal_declined", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.MESSAGE_TO_INVESTIGATOR: [Mail("research_message_to_investigator", _investigators,
+                                                 _staff_mailbox_reply)],
+    ResearchEvent.MESSAGE_FROM_INVESTIGATOR: [Mail("research_message_from_investigator", _staff_mailbox,
+                                                   _investigators)],
+    ResearchEvent.REVIEWER_ASSIGNED: [Mail("research_review_assignment", _reviewer)],
 }
 
 

@@ -11,6 +11,9 @@ from . import rules
 from .models import ResearchProposal
 from .status import ResearchStatus as R
 
+# While information is requested the investigator may change the whole full proposal (SPEC §4b).
+FULL_PROPOSAL_EDITABLE = frozenset({R.FULL_PROPOSAL_INVITED, R.INFORMATION_REQUESTED})
+
 
 class NotAnInstitution(TransitionError):
     """The person is not a member of an institution that may propose research; the message says why."""
@@ -47,9 +50,11 @@ def save_concept(proposal, form) -> ResearchProposal:
 def save_full_proposal(proposal, form, budget_formset) -> ResearchProposal:
     with transaction.atomic():
         locked = ResearchProposal.objects.select_for_update().get(pk=proposal.pk)
-        if locked.status != R.FULL_PROPOSAL_INVITED:
-            raise NotEditable("The full proposal can be changed only while it is invited and not yet submitted.")
-        late = rules.deadline_problem(locked)
+        if locked.status not in FULL_PROPOSAL_EDITABLE:
+            raise NotEditable("The full proposal can be changed only while it is invited and not yet submitted, "
+                              "or while the committee asks for information.")  # fmt: skip
+        # The deadline is for the first submission; answering the committee is not bound by it.
+        late = rules.deadline_problem(locked) if locked.status == R.FULL_PROPOSAL_INVITED else None
         if late:
             raise NotEditable(late)
         saved = form.save()

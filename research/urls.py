@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_review
 
 app_name = "research"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("research/proposals/<int:pk>/full-proposal/submit/", views.full_proposal_submit, name="full_proposal_submit"),
     path("research/proposals/<int:pk>/documents/<slug:kind>/", views.proposal_document, name="proposal_document"),
     path("research/proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    # The scientific review's conversation (research/views_review.py).
+    path("research/proposals/<int:pk>/answer/", views_review.answer, name="proposal_answer"),
+    path("research/proposals/<int:pk>/messages/", views_review.send_message, name="proposal_message"),
+    path("research/proposals/<int:pk>/messages/<int:message_pk>/attachment/", views_review.message_attachment,
+         name="proposal_message_attachment"),
 ]

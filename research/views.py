@@ -14,8 +14,8 @@ from grants.downloads import file_download
 from portal.caching import render_public_page
 from workflow.engine import AlreadyMoved, TransitionError
 
-from . import rules, services
-from .choices import ConceptDeclineReason
+from . import conversation, rules, services
+from .choices import ConceptDeclineReason, ProposalDeclineReason
 from .forms import BudgetLineFormSet, ConceptForm, FullProposalForm, WithdrawalForm
 from .models import ResearchProposal, ResearchStatusChange
 from .status import NEXT_ACTIONS
@@ -138,7 +138,11 @@ def timeline(proposal) -> list[dict]:
 @login_required
 @require_GET
 def proposal_detail(request, pk):
-    proposal = proposal_for(request.user, pk)
+    return detail_page(request, proposal_for(request.user, pk))
+
+
+def detail_page(request, proposal, **bound):
+    """The proposal page; ``bound`` holds the answer or message form when it came back with errors."""
     to_do = []
     if proposal.status == R.CONCEPT_DRAFT:
         to_do = _problem_rows(rules.concept_problems(proposal))
@@ -149,6 +153,11 @@ def proposal_detail(request, pk):
         "to_do": to_do,
         "late": rules.deadline_problem(proposal) if proposal.status == R.FULL_PROPOSAL_INVITED else None,
         "budget_lines": proposal.budget_lines.all(), "decline_reasons": _decline_labels(proposal),
+        "proposal_decline_reasons": [ProposalDeclineReason(code).label for code in proposal.decision_reasons
+                                     if code in ProposalDeclineReason.values],
+        "milestones": proposal.milestones.all() if proposal.approved_amount is not None else [],
+        "has_errors": bool(bound),
+        **conversation.conversation_context(proposal, **bound),
     })  # fmt: skip
 
 
@@ -161,10 +170,11 @@ def _decline_labels(proposal):
 @require_http_methods(["GET", "POST"])
 def full_proposal_edit(request, pk):
     proposal = proposal_for(request.user, pk)
-    if proposal.status != R.FULL_PROPOSAL_INVITED:
-        messages.info(request, "The full proposal can be written only once it is invited, until it is submitted.")
+    if proposal.status not in services.FULL_PROPOSAL_EDITABLE:
+        messages.info(request, "The full proposal can be written only once it is invited, until it is submitted, "
+                               "and changed while the committee asks for information.")  # fmt: skip
         return redirect("research:proposal_detail", pk=pk)
-    late = rules.deadline_problem(proposal)
+    late = rules.deadline_problem(proposal) if proposal.status == R.FULL_PROPOSAL_INVITED else None
     if late:
         messages.error(request, late)
         return redirect("research:proposal_detail", pk=pk)
@@ -178,6 +188,10 @@ def full_proposal_edit(request, pk):
                 messages.error(request, str(error))
                 return redirect("research:proposal_detail", pk=pk)
             messages.success(request, "Full proposal saved.")
+            if proposal.status == R.INFORMATION_REQUESTED:
+                # Answering the committee's question is its own step, on the proposal page.
+                messages.info(request, "When you are ready, answer the committee's question on the proposal page.")
+                return redirect("research:proposal_detail", pk=pk)
             if "submit" in request.POST:
                 return _submit_full(request, proposal)
             return redirect("research:full_proposal_edit", pk=pk)

@@ -31,6 +31,18 @@ deadline) | concept declined; full proposal invited → full proposal submitted 
 (⇄ information requested) → approved (with its milestone schedule) | declined; withdrawn from any
 undecided state. Still to come here: agreement sent → signed → active (milestones) → final report due
 → closed; terminated.
+
+The scientific review stage
+---------------------------
+Reviews are the IME mechanism with the research rubric: ``research.ResearchAssignment`` and
+``ResearchReview`` (research/review_models.py) stand on the abstract bases of ``reviews.models``, and
+``research/review.py`` applies the same conflict-first services. The committee's rows
+(``approve_proposal``, ``decline_proposal``) check that at least one reviewer without a conflict of
+interest has submitted a review. ``request_information`` / ``answer_information`` open and answer a
+``ResearchInformationRequest`` (research/conversation.py, on the IME ``QuestionBase``); while it is open
+the investigator may change the full proposal. Staff pages: research/admin_review.py (reviews,
+messages) and research/admin_actions.py with research/admin_forms.py (the approval's milestone
+schedule); investigator pages: research/views_review.py. Reminders: research/reminders.py.
 """
 
 from datetime import date
@@ -44,9 +56,11 @@ from workflow.engine import Input, TransitionError, Workflow, register, row
 from workflow.roles import Role
 
 from . import rules
-from .choices import ConceptDeclineReason
+from .choices import ConceptDeclineReason, ProposalDeclineReason
+from .conversation import ask_investigator, record_answer
 from .models import Milestone, ResearchProposal, ResearchReferenceCounter, ResearchStatusChange
 from .notifications import ResearchEvent, notify
+from .review import has_countable_review
 from .status import STATES, UNDECIDED
 from .status import ResearchStatus as R
 
@@ -86,6 +100,29 @@ def _decline_reasons(proposal, inputs):
     for code in inputs.get("reason_codes") or []:
         if code not in ConceptDeclineReason.values:
             raise ValidationError(f"Unknown reason “{code}”.")
+
+
+def _proposal_decline_reasons(proposal, inputs):
+    for code in inputs.get("reason_codes") or []:
+        if code not in ProposalDeclineReason.values:
+            raise ValidationError(f"Unknown reason “{code}”.")
+
+
+def _committee_has_reviewed(proposal, inputs):
+    # The committee decides on the science: at least one review by someone free of conflicts.
+    if not has_countable_review(proposal):
+        raise ValidationError(
+            "The committee cannot decide yet: no review has been submitted by a reviewer without a conflict "
+            "of interest. Assign a reviewer and wait for their scores."
+        )
+
+
+def _decision_check(*checks):
+    def check(proposal, inputs):
+        for one in checks:
+            one(proposal, inputs)
+
+    return check
 
 
 def _full_proposal_in_time_and_complete(proposal, inputs):
@@ -149,8 +186,20 @@ def _approve_with_schedule(move):
 
 
 def _decline_proposal(move):
+    codes = list(move.inputs["reason_codes"])
     move.subject.decided_at = timezone.now()
-    return _decline(move)
+    move.subject.decision_reasons = codes
+    move.subject.decision_message = move.inputs["message"]
+    return {"reasons": [ProposalDeclineReason(code).label for code in codes]}
+
+
+def _ask(move):
+    return {"question": ask_investigator(move.subject, by=move.actor, message=move.inputs["message"])}
+
+
+def _answer(move):
+    return {"question": record_answer(move.subject, by=move.actor, answer=move.inputs["answer"],
+                                      attachment=move.inputs.get("attachment"))}  # fmt: skip
 
 
 def _withdrawal(move):
@@ -182,19 +231,27 @@ TRANSITIONS = [
         "Start scientific review", inputs=(NOTE,), applicant_sees_note=False,
         explains="The proposal goes to the scientific review committee; the investigator sees the new status."),
     row("request_information", R.SCIENTIFIC_REVIEW, R.INFORMATION_REQUESTED, RESEARCH_OFFICE,
-        "Request information", inputs=(Input("message"),), note_input="message",
-        explains="The investigator may then change the full proposal and answer; the review resumes on the answer."),
+        "Request information", inputs=(Input("message"),), note_input="message", effect=_ask,
+        event=ResearchEvent.INFORMATION_REQUESTED,
+        explains=("The investigator is emailed your question and may change the full proposal while answering.",
+                  "The review resumes when they answer; reviewers may keep scoring meanwhile.")),
     row("answer_information", R.INFORMATION_REQUESTED, R.SCIENTIFIC_REVIEW, {Role.APPLICANT},
-        "Send the answer", inputs=(Input("answer"),), note_input="answer"),
+        "Send the answer", inputs=(Input("answer"), Input("attachment", required=False)), note_input="answer",
+        effect=_answer, event=ResearchEvent.INFORMATION_ANSWERED),
     row("approve_proposal", R.SCIENTIFIC_REVIEW, R.APPROVED, CONCEPT_DECIDERS,
         "Approve, with the milestone schedule",
         inputs=(Input("amount"), Input("schedule"), Input("message", required=False)), note_input="message",
-        check=_schedule_sums_to_amount, effect=_approve_with_schedule,
-        explains="The milestones must add up to the approved amount; each is paid only once its evidence is verified."),
+        check=_decision_check(_committee_has_reviewed, _schedule_sums_to_amount), effect=_approve_with_schedule,
+        event=ResearchEvent.PROPOSAL_APPROVED,
+        explains=("Refused until at least one reviewer without a conflict of interest has submitted a review.",
+                  "The milestones must add up to the approved amount; each is paid only once its evidence is "
+                  "verified.")),
     row("decline_proposal", R.SCIENTIFIC_REVIEW, R.DECLINED, CONCEPT_DECIDERS, "Decline the proposal",
         inputs=(Input("reason_codes"), Input("message")), note_input="message",
-        check=_decline_reasons, effect=_decline_proposal,
-        explains="Declining is final for this proposal."),
+        check=_decision_check(_committee_has_reviewed, _proposal_decline_reasons), effect=_decline_proposal,
+        event=ResearchEvent.PROPOSAL_DECLINED,
+        explains=("Refused until at least one reviewer without a conflict of interest has submitted a review.",
+                  "Declining is final for this proposal; the email lists the reasons you tick and your message.")),
     row("withdraw", UNDECIDED, R.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
         inputs=(Input("reason", required=False),), note_input="reason", effect=_withdrawal,
         event=ResearchEvent.WITHDRAWN),

@@ -75,6 +75,12 @@ def review_reminders(today: date) -> Iterator[Reminder]:
 ALL_OCCASIONS = {**OCCASIONS, "review_due": review_reminders}
 
 
+def register_occasion(kind: str, occasion) -> None:
+    """Add a higher layer's occasion to the sweep (research registers its own from research/apps.py),
+    so this module never imports the layers above it."""
+    ALL_OCCASIONS[kind] = occasion
+
+
 def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     """Queue every reminder due at ``now`` (default: the present) that was never sent; returns how
     many were queued, by kind. Safe to run as often as wanted, and concurrently."""

@@ -12,7 +12,7 @@ from grants.status import UNDECIDED
 from workflow.engine import NotAllowed, TransitionError
 from workflow.roles import REVIEWER_ASSIGNERS, Role, roles_of
 
-from .choices import RUBRIC, ReviewStage
+from .choices import ReviewStage
 from .models import Assignment, Review
 
 STAGE_ROLES = {ReviewStage.MEDICAL: Role.MEDICAL, ReviewStage.COMMITTEE: Role.COMMITTEE}
@@ -83,50 +83,85 @@ def _locked(review: Review) -> Review:
     return Review.objects.select_for_update().select_related("grant_request").get(pk=review.pk)
 
 
+# --- The conflict-first rule, for any rubric (IME reviews here, research reviews in research/review.py) ---
+
+
+def record_conflict(locked, *, has_conflict: bool, details: str = "") -> None:
+    """Record a reviewer's declaration on a review already locked by the caller. A conflict ends the
+    review there: no scores, nothing to recommend, submitted as declared."""
+    if has_conflict and not details.strip():
+        raise ValidationError("Describe the conflict briefly so the coordinator can reassign the review.")
+    if locked.submitted_at:
+        raise ValidationError("This review has been submitted.")
+    locked.has_conflict = has_conflict
+    locked.conflict_details = details if has_conflict else ""
+    fields = ["has_conflict", "conflict_details", "updated_at"]
+    if has_conflict:
+        for name, _ in locked.RUBRIC:
+            setattr(locked, name, None)
+        locked.submitted_at = timezone.now()
+        fields += [name for name, _ in locked.RUBRIC] + ["submitted_at"]
+    locked.save(update_fields=fields)
+
+
+def check_may_score(locked) -> None:
+    """Refuse to score before the declaration, after a declared conflict, or twice."""
+    if locked.has_conflict is None:
+        raise ValidationError("Declare whether you have a conflict of interest before scoring.")
+    if locked.has_conflict:
+        raise ValidationError("You declared a conflict of interest, so you cannot score this request.")
+    if locked.submitted_at:
+        raise ValidationError("You have already submitted your review at this stage.")
+
+
+def clean_scores(locked, scores: dict) -> dict:
+    """Every criterion of the review's rubric scored 1 to 5; returns the scores as integers by field name."""
+    missing = [label for name, label in locked.RUBRIC if not scores.get(name)]
+    if missing:
+        raise ValidationError(f"Score every criterion: {', '.join(missing)}.")
+    clean = {}
+    for name, label in locked.RUBRIC:
+        try:
+            value = int(scores[name])
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            raise ValidationError(f"Score “{label}” from 1 to 5.")
+        clean[name] = value
+    return clean
+
+
+def record_scores(locked, scores: dict, *, comments: str, extra: dict | None = None) -> None:
+    """Write cleaned scores (``clean_scores``) and whatever the kind adds (a recommendation…), submitted."""
+    extra = extra or {}
+    for name, value in {**scores, **extra}.items():
+        setattr(locked, name, value)
+    locked.comments = comments
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=[*scores, *extra, "comments", "submitted_at", "updated_at"])
+
+
 def declare_conflict(review: Review, *, has_conflict: bool, details: str = "") -> Review:
     if has_conflict and not details.strip():
         raise ValidationError("Describe the conflict briefly so the coordinator can reassign the review.")
     with transaction.atomic():
         locked = _locked(review)
-        if locked.submitted_at:
-            raise ValidationError("This review has been submitted.")
-        locked.has_conflict = has_conflict
-        locked.conflict_details = details if has_conflict else ""
-        fields = ["has_conflict", "conflict_details", "updated_at"]
         if has_conflict:
-            for name, _ in RUBRIC:
-                setattr(locked, name, None)
             locked.recommendation = ""
-            locked.submitted_at = timezone.now()
-            fields += [name for name, _ in RUBRIC] + ["recommendation", "submitted_at"]
-        locked.save(update_fields=fields)
+            locked.save(update_fields=["recommendation"])
+        record_conflict(locked, has_conflict=has_conflict, details=details)
     return locked
 
 
 def submit_review(review: Review, *, scores: dict, comments: str, recommendation: str, recommended_amount=None):
-    missing = [label for name, label in RUBRIC if not scores.get(name)]
     with transaction.atomic():
         locked = _locked(review)
-        if locked.has_conflict is None:
-            raise ValidationError("Declare whether you have a conflict of interest before scoring.")
-        if locked.has_conflict:
-            raise ValidationError("You declared a conflict of interest, so you cannot score this request.")
-        if locked.submitted_at:
-            raise ValidationError("You have already submitted your review at this stage.")
+        check_may_score(locked)
         if current_stage(locked.grant_request) != locked.stage:
             raise ValidationError("The request has moved on from this review stage.")
-        if missing:
-            raise ValidationError(f"Score every criterion: {', '.join(missing)}.")
+        clean = clean_scores(locked, scores)
         if not recommendation:
             raise ValidationError("Choose a recommendation.")
-        for name, _ in RUBRIC:
-            setattr(locked, name, int(scores[name]))
-        locked.comments = comments
-        locked.recommendation = recommendation
-        locked.recommended_amount = recommended_amount
-        locked.submitted_at = timezone.now()
-        locked.save(
-            update_fields=[name for name, _ in RUBRIC]
-            + ["comments", "recommendation", "recommended_amount", "submitted_at", "updated_at"]
-        )
+        record_scores(locked, clean, comments=comments,
+                      extra={"recommendation": recommendation, "recommended_amount": recommended_amount})  # fmt: skip
     return locked

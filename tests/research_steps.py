@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from grants.choices import OrganisationType
+from research import review as research_review
+from research.choices import RESEARCH_RUBRIC
 from research.models import ResearchBudgetLine, ResearchProposal
 from research.status import ResearchStatus as R
 from workflow.engine import perform
@@ -84,6 +86,24 @@ def standard_schedule(total=Decimal("100000.00")):
     ]
 
 
+def reviewed(proposal, *, conflicted=False, reviewer=None, scores=4):
+    """A committee member assigned and their review submitted (or a conflict declared) through the services."""
+    office = staff_with_role(Role.COORDINATOR)
+    reviewer = reviewer or staff_with_role(Role.COMMITTEE)
+    research_review.assign_reviewer(proposal, reviewer=reviewer, by=office)
+    review = research_review.review_for(proposal, reviewer)
+    if conflicted:
+        return research_review.declare_conflict(review, has_conflict=True, details="I co-authored with the PI.")
+    research_review.declare_conflict(review, has_conflict=False)
+    return research_review.submit_review(
+        review, scores={name: scores for name, _ in RESEARCH_RUBRIC}, comments="Sound design.", recommendation="approve"
+    )
+
+
+# The committee decides only on at least one review without a conflict (research/workflow.py).
+DECISIONS = research_review.DECISION_ROWS
+
+
 def inputs_for(name):
     value = STAFF_INPUTS.get(name, {})
     return value() if callable(value) else dict(value)
@@ -119,6 +139,8 @@ def proposal_at(status, user=None) -> ResearchProposal:
     for name, actor in path:
         if name == "submit_full_proposal":
             fill_full_proposal(proposal)
+        if name in DECISIONS:
+            reviewed(proposal)
         perform(proposal, name, by=actor, **inputs_for(name))
     proposal.refresh_from_db()
     assert proposal.status == status

@@ -64,6 +64,7 @@ MAY_OPEN = {
         "grants_grantrequest", "grants_organisation", "grants_statuschange", "grants_decision", "reviews_assignment",
         ) for file_format in ("csv", "xlsx")},
     **{f"reviews_review_export_{file_format}": {C, P, A} for file_format in ("csv", "xlsx")},
+    **{f"research_researchproposal_export_{file_format}": {C, P, A, F} for file_format in ("csv", "xlsx")},
     **{f"portal_inquiry_export_{file_format}": {C, P, A} for file_format in ("csv", "xlsx")},
     **{f"outbox_email_export_{file_format}": {C, A} for file_format in ("csv", "xlsx")},
     **{f"reviews_exportlog_{page}": {A} for page in ("changelist", "change", "history")},

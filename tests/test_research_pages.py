@@ -266,6 +266,10 @@ def applicant_urls(proposal):
         ("get", reverse("research:proposal_document", args=[pk, "cv"])),
         ("get", reverse("research:proposal_withdraw", args=[pk])),
         ("post", reverse("research:proposal_withdraw", args=[pk])),
+        # The scientific review's conversation (tests/test_research_review_conversation.py).
+        ("post", reverse("research:proposal_answer", args=[pk])),
+        ("post", reverse("research:proposal_message", args=[pk])),
+        ("get", reverse("research:proposal_message_attachment", args=[pk, 1])),
     ]
 
 

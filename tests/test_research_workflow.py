@@ -12,7 +12,7 @@ from outbox.models import Email
 from research import admin_actions as research_admin_actions
 from research import services as research_services
 from research.models import ResearchProposal, ResearchStatusChange
-from research.notifications import NOTIFICATIONS
+from research.notifications import NOTIFICATIONS, SERVICE_EVENTS
 from research.status import ResearchStatus as R
 from research.workflow import TRANSITIONS
 from workflow import engine
@@ -21,7 +21,7 @@ from workflow.models import system_actor
 from workflow.roles import STAFF_ROLES, Role
 
 from .factories import applicant, staff_with_role
-from .research_steps import REACHABLE, fill_full_proposal, inputs_for, proposal_at
+from .research_steps import DECISIONS, REACHABLE, fill_full_proposal, inputs_for, proposal_at, reviewed
 
 pytestmark = pytest.mark.django_db
 ALL_ROLES = [Role.APPLICANT, *STAFF_ROLES, Role.SYSTEM]
@@ -39,6 +39,8 @@ def prepared(rule, source):
     proposal = proposal_at(source)
     if rule.name == "submit_full_proposal":
         fill_full_proposal(proposal)
+    if rule.name in DECISIONS:
+        reviewed(proposal)
     return proposal
 
 
@@ -113,7 +115,8 @@ def test_a_stale_click_is_refused_with_nothing_changed():
 
 def test_every_research_event_has_its_emails_mapped():
     raised = {rule.event for rule in TRANSITIONS if rule.event}
-    assert raised == set(NOTIFICATIONS)
+    assert raised | SERVICE_EVENTS == set(NOTIFICATIONS)
+    assert not raised & SERVICE_EVENTS
 
 
 EMAILING = [rule for rule in TRANSITIONS if rule.event]

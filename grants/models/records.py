@@ -27,15 +27,18 @@ class StatusChange(AuditEntry):
         pass
 
 
-class InformationRequest(models.Model):
-    """Staff ask the applicant for more information; the applicant may edit the named sections."""
+class QuestionBase(models.Model):
+    """A question staff put to the applicant side, answered once; the one door for both kinds of request.
 
-    grant_request = models.ForeignKey(
-        "grants.GrantRequest", on_delete=models.CASCADE, related_name="information_requests"
-    )
+    The concrete model adds the foreign key to what it is about (named by ``SUBJECT``) and sets
+    ``MESSAGE_MODEL`` (a ``ThreadMessageBase`` model) so that the question and its answer also appear
+    in that thread. ``open`` and ``answer_open`` are the only ways to ask and answer.
+    """
+
+    SUBJECT = "grant_request"
+
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     message = models.TextField("what we need")
-    sections = models.JSONField(default=list, help_text="Slugs of the sections the applicant may edit.")
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -44,12 +47,7 @@ class InformationRequest(models.Model):
     answer = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grant_request"], condition=Q(answered_at__isnull=True), name="one_open_information_request"
-            )
-        ]
+        abstract = True
 
     def __str__(self):
         return f"Information request of {date_format(timezone.localtime(self.created_at))}"
@@ -59,53 +57,94 @@ class InformationRequest(models.Model):
         return self.answered_at is None
 
     @classmethod
-    def open(cls, grant_request, *, by, message, sections=()):
-        """Ask the applicant (the request's one open question), posted in the thread too."""
-        rfi = cls.objects.create(grant_request=grant_request, requested_by=by, message=message, sections=list(sections))
-        Message.objects.create(
-            grant_request=grant_request, author=by, from_staff=True, body=rfi.message, information_request=rfi
-        )
-        return rfi
+    def message_model(cls):
+        raise NotImplementedError
 
     @classmethod
-    def answer_open(cls, grant_request, *, by, answer, none_open: str):
-        """Answer the open question under a row lock, posted in the thread too; ``none_open`` is the
-        refusal when there is none (already answered from another tab)."""
-        rfi = (
+    def open(cls, subject, *, by, message, **fields):
+        """Ask the applicant (the subject's one open question), posted in the thread too."""
+        question = cls.objects.create(**{cls.SUBJECT: subject}, requested_by=by, message=message, **fields)
+        cls.message_model().objects.create(
+            **{cls.SUBJECT: subject}, author=by, from_staff=True, body=question.message, information_request=question
+        )
+        return question
+
+    @classmethod
+    def answer_open(cls, subject, *, by, answer, none_open: str, **message_fields):
+        """Answer the open question under a row lock, posted in the thread too (with ``message_fields``,
+        an attachment for instance); ``none_open`` is the refusal when there is none (already answered
+        from another tab)."""
+        question = (
             cls.objects.select_for_update()
-            .filter(grant_request=grant_request, answered_at__isnull=True)
+            .filter(**{cls.SUBJECT: subject}, answered_at__isnull=True)
             .select_related("requested_by")
             .first()
         )
-        if rfi is None:
+        if question is None:
             raise TransitionError(none_open)
-        rfi.answered_at = timezone.now()
-        rfi.answered_by = by
-        rfi.answer = answer
-        rfi.save(update_fields=["answered_at", "answered_by", "answer"])
-        Message.objects.create(
-            grant_request=grant_request, author=by, from_staff=False, body=rfi.answer, information_request=rfi
-        )
-        return rfi
+        question.answered_at = timezone.now()
+        question.answered_by = by
+        question.answer = answer
+        question.save(update_fields=["answered_at", "answered_by", "answer"])
+        cls.message_model().objects.create(
+            **{cls.SUBJECT: subject}, author=by, from_staff=False, body=question.answer,
+            information_request=question, **message_fields,
+        )  # fmt: skip
+        return question
 
 
-class Message(models.Model):
-    """The staff ↔ applicant thread on a request."""
+class InformationRequest(QuestionBase):
+    """Staff ask the applicant for more information; the applicant may edit the named sections."""
 
-    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.CASCADE, related_name="messages")
+    grant_request = models.ForeignKey(
+        "grants.GrantRequest", on_delete=models.CASCADE, related_name="information_requests"
+    )
+    sections = models.JSONField(default=list, help_text="Slugs of the sections the applicant may edit.")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant_request"], condition=Q(answered_at__isnull=True), name="one_open_information_request"
+            )
+        ]
+
+    @classmethod
+    def message_model(cls):
+        return Message
+
+    @classmethod
+    def open(cls, grant_request, *, by, message, sections=()):
+        return super().open(grant_request, by=by, message=message, sections=list(sections))
+
+
+class ThreadMessageBase(models.Model):
+    """One message of a staff ↔ applicant thread; the concrete model adds the subject's foreign key and
+    the ``information_request`` it may belong to."""
+
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_staff = models.BooleanField()
     body = models.TextField()
-    information_request = models.ForeignKey(
-        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"Message of {date_format(timezone.localtime(self.created_at), 'DATETIME_FORMAT')}"
+
+
+class Message(ThreadMessageBase):
+    """The staff ↔ applicant thread on a request."""
+
+    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.CASCADE, related_name="messages")
+    information_request = models.ForeignKey(
+        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+
+    class Meta(ThreadMessageBase.Meta):
+        pass
 
 
 class Decision(models.Model):

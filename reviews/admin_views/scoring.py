@@ -19,6 +19,8 @@ def mean_score(reviews) -> Decimal | None:
 class ReviewRow:
     reviewer: object
     review: object | None
+    # Which rubric the row is scored on (IME by default; research passes its own).
+    rubric: list = field(default_factory=lambda: RUBRIC)
 
     @property
     def state(self) -> str:
@@ -28,7 +30,7 @@ class ReviewRow:
 
     @property
     def scores(self) -> list[tuple[str, int | None]]:
-        return [(label, getattr(self.review, name, None)) for name, label in RUBRIC]
+        return [(label, getattr(self.review, name, None)) for name, label in self.rubric]
 
 
 @dataclass
