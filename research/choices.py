@@ -61,3 +61,24 @@ class MilestoneKind(models.TextChoices):
     ENROLLMENT = "enrollment", "Enrollment target reached"
     FINAL_REPORT = "final_report", "Final study report accepted"
     OTHER = "other", "Other"
+
+
+class EvidenceState(models.TextChoices):
+    """Where a milestone's evidence stands: the investigator uploads, staff verify or return it."""
+
+    AWAITED = "awaited", "Evidence awaited"
+    SUBMITTED = "submitted", "Evidence submitted, awaiting verification"
+    RETURNED = "returned", "Returned: evidence to resubmit"
+    VERIFIED = "verified", "Verified"
+
+
+class AmendmentKind(models.TextChoices):
+    PROTOCOL = "protocol", "Protocol"
+    BUDGET = "budget", "Budget"
+    TIMELINE = "timeline", "Timeline"
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
