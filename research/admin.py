@@ -14,7 +14,7 @@ from grants.downloads import file_download
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
-from . import admin_actions
+from . import admin_actions, admin_post_award
 from .choices import ConceptDeclineReason
 from .models import ResearchProposal, ResearchStatusChange
 from .status import APPLICANT_TURN, AWAITING_STAFF
@@ -23,7 +23,10 @@ from .status import ResearchStatus as R
 STAGES = {
     "concept": ("Concept", {R.CONCEPT_SUBMITTED, R.CONCEPT_REVIEW}),
     "full_proposal": ("Full proposal", {R.FULL_PROPOSAL_INVITED, R.FULL_PROPOSAL_SUBMITTED}),
-    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.WITHDRAWN}),
+    "agreement": ("Research agreement", {R.APPROVED, R.AGREEMENT_SENT, R.AGREEMENT_SIGNED}),
+    "study": ("Study under way", {R.ACTIVE, R.FINAL_REPORT_DUE}),
+    "closed": ("Closed (declined, withdrawn, closed or terminated)",
+               {R.CONCEPT_DECLINED, R.WITHDRAWN, R.CLOSED, R.TERMINATED}),
 }
 
 
@@ -132,6 +135,7 @@ class ResearchProposalAdmin(admin.ModelAdmin):
             "log": ResearchStatusChange.objects.filter(proposal=proposal).select_related("actor"),
             "budget_lines": proposal.budget_lines.all(),
             "decline_reasons": [labels.get(code, code) for code in proposal.concept_decline_reasons],
+            "post_award": admin_post_award.post_award_panels(proposal, request.user, roles),
         }  # fmt: skip
         return TemplateResponse(request, "admin/research/proposal_page.html", context)
 
@@ -141,6 +145,11 @@ class ResearchProposalAdmin(admin.ModelAdmin):
         proposal = get_object_or_404(self.get_queryset(request), pk=pk)
         field, name, content_type = DOCUMENTS[kind]
         return file_download(getattr(proposal, field), getattr(proposal, name), getattr(proposal, content_type) or None)
+
+    def post_award_document(self, request, pk, kind, item):
+        if not self.has_view_permission(request):
+            raise Http404("No such document.")
+        return admin_post_award.staff_download(request, pk, kind, item)
 
     def get_urls(self):
         def staff_view(view):
@@ -154,4 +163,6 @@ class ResearchProposalAdmin(admin.ModelAdmin):
                  name="research_researchproposal_action"),
             path("<int:pk>/documents/<slug:kind>/", self.admin_site.admin_view(self.document),
                  name="research_researchproposal_document"),
+            path("<int:pk>/post-award/<slug:kind>/<int:item>/", self.admin_site.admin_view(self.post_award_document),
+                 name="research_researchproposal_post_award_document"),
         ] + super().get_urls()  # fmt: skip

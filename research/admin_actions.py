@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from portal.client_ip import client_ip
 from reviews.admin_views.common import report_error
 from reviews.forms import inputs_from
 from workflow.engine import TransitionError, perform, why_not
@@ -17,6 +18,7 @@ from workflow.roles import Role
 from .admin_forms import form_for
 from .models import ResearchProposal
 from .notifications import recipients_of
+from .services_post_award import DOORS
 from .status import TERMINAL
 from .status import ResearchStatus as R
 from .workflow import BY_NAME
@@ -32,7 +34,10 @@ def proposal_page_url(proposal) -> str:
 
 
 def consequences(rule, proposal) -> list[str]:
-    sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
+    if rule.moves:
+        sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
+    else:
+        sentences = [f"The proposal stays “{proposal.get_status_display()}”; the audit trail records the event."]
     sentences += list(rule.explains)
     if rule.event:
         recipients = " and ".join(recipients_of(rule.event, proposal))
@@ -48,13 +53,21 @@ def action_page(model_admin, request, pk, name):
     if rule is None or not (rule.roles - {Role.APPLICANT}):
         raise Http404("No such staff action.")
     form_class = form_for(rule)
+    extra = {"proposal": proposal} if getattr(form_class, "needs_proposal", False) else {}
+    door = DOORS.get(rule.name)
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **extra)
         if form.is_valid():
             previous = proposal.get_status_display()
+            inputs = inputs_from(form)
+            if "ip" in rule.input_names:
+                inputs["ip"] = client_ip(request)
             try:
-                perform(proposal, rule.name, by=request.user, expected_status=form.cleaned_data["expected_status"],
-                        **inputs_from(form))  # fmt: skip
+                if door is not None:
+                    door(proposal, by=request.user, expected_status=form.cleaned_data["expected_status"], **inputs)
+                else:
+                    perform(proposal, rule.name, by=request.user, expected_status=form.cleaned_data["expected_status"],
+                            **inputs)  # fmt: skip
             except ValidationError as error:
                 form.add_error(None, error)
             except TransitionError as error:
@@ -69,7 +82,10 @@ def action_page(model_admin, request, pk, name):
         if refusal:
             messages.error(request, refusal)
             return redirect(proposal_page_url(proposal))
-        form = form_class(initial={"expected_status": proposal.status})
+        # A panel's link may preselect its record (?milestone=12); the form still limits the choices.
+        chosen = {k: v for k, v in request.GET.items() if k in form_class.base_fields}
+        initial = {"expected_status": proposal.status, **chosen}
+        form = form_class(initial=initial, **extra)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ResearchProposal._meta,

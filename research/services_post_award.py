@@ -43,3 +43,7 @@ def record_payment(proposal, *, by, milestone, method, reference, paid_on, expec
         ).exists():
             perform(proposal, "request_final_report", by=system_actor())
     return entry
+
+
+# The rows whose staff action page goes through a function above rather than straight to ``perform``.
+DOORS = {"countersign_research_agreement": countersign_agreement, "record_milestone_payment": record_payment}

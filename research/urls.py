@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_post_award
 
 app_name = "research"
 
@@ -15,4 +15,4 @@ urlpatterns = [
     path("research/proposals/<int:pk>/full-proposal/submit/", views.full_proposal_submit, name="full_proposal_submit"),
     path("research/proposals/<int:pk>/documents/<slug:kind>/", views.proposal_document, name="proposal_document"),
     path("research/proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
-]
+] + views_post_award.urlpatterns
