@@ -11,12 +11,13 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from grants.models import Membership
 from outbox.models import Email
 from research import post_award as award
+from research import views_post_award
 from research.choices import EvidenceState, MilestoneKind
 from research.models import Amendment, Milestone, MilestonePayment, ResearchAgreement
 from research.reminders import OCCASIONS
@@ -424,22 +425,33 @@ def test_final_report_with_registration_and_links_then_accepted_closes_the_study
 # --- Another organization, and staff downloads ---------------------------------------------------
 
 
+def post_award_urls(proposal, milestone):
+    """Every investigator URL of the post-award pages, as (GETs, POSTs)."""
+    gets = [reverse("research:study", args=[proposal.pk]),
+            reverse("research:agreement_detail", args=[proposal.pk, 1]),
+            reverse("research:agreement_pdf", args=[proposal.pk, 1]),
+            reverse("research:evidence_download", args=[proposal.pk, milestone.pk]),
+            reverse("research:final_report_download", args=[proposal.pk]),
+            reverse("research:amendment_new", args=[proposal.pk])]  # fmt: skip
+    posts = [reverse("research:agreement_sign", args=[proposal.pk, 1]),
+             reverse("research:evidence_submit", args=[proposal.pk, milestone.pk]),
+             reverse("research:final_report_submit", args=[proposal.pk]),
+             reverse("research:amendment_new", args=[proposal.pk])]  # fmt: skip
+    return gets, posts
+
+
+def test_every_post_award_url_is_in_the_404_check():
+    gets, posts = post_award_urls(proposal_at(R.APPROVED), Milestone(pk=1))
+    assert {resolve(url).url_name for url in gets + posts} == {p.name for p in views_post_award.urlpatterns}
+
+
 def test_another_organization_gets_404_on_every_new_url_downloads_included():
     proposal = proposal_at(R.ACTIVE)
     irb = milestone_of(proposal, MilestoneKind.IRB_AND_REGISTRATION)
     perform(proposal, "submit_milestone_evidence", by=owner_of(proposal), milestone=irb, evidence=pdf_upload(),
             nct_number=NCT)  # fmt: skip
     outsider = signed_in(investigator())
-    gets = [reverse("research:study", args=[proposal.pk]),
-            reverse("research:agreement_detail", args=[proposal.pk, 1]),
-            reverse("research:agreement_pdf", args=[proposal.pk, 1]),
-            reverse("research:evidence_download", args=[proposal.pk, irb.pk]),
-            reverse("research:final_report_download", args=[proposal.pk]),
-            reverse("research:amendment_new", args=[proposal.pk])]  # fmt: skip
-    posts = [reverse("research:agreement_sign", args=[proposal.pk, 1]),
-             reverse("research:evidence_submit", args=[proposal.pk, irb.pk]),
-             reverse("research:final_report_submit", args=[proposal.pk]),
-             reverse("research:amendment_new", args=[proposal.pk])]  # fmt: skip
+    gets, posts = post_award_urls(proposal, irb)
     for url in gets:
         assert outsider.get(url).status_code == 404, url
     for url in posts:
