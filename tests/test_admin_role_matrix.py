@@ -87,6 +87,8 @@ NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantre
               "grants_grantrequest_conflict", "grants_grantrequest_simple_history",
               # Research action pages and documents: tests/test_research_pages.py.
               "research_researchproposal_action", "research_researchproposal_document",
+              # Research evidence, final report and executed agreement: tests/test_research_post_award.py.
+              "research_researchproposal_post_award_document",
               # POST only: tests/test_admin_post_award.py covers it per role.
               "grants_grantrequest_decide_change",
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
