@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from grants.downloads import file_download
+from reviews.admin_post_award import AgreementTemplateAdmin
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
 from . import admin_actions, admin_post_award
+from .agreement_terms import PLACEHOLDERS
 from .choices import ConceptDeclineReason
-from .models import ResearchProposal, ResearchStatusChange
+from .models import ResearchAgreementTemplate, ResearchProposal, ResearchStatusChange
 from .status import APPLICANT_TURN, AWAITING_STAFF
 from .status import ResearchStatus as R
 
@@ -166,3 +168,28 @@ class ResearchProposalAdmin(admin.ModelAdmin):
             path("<int:pk>/post-award/<slug:kind>/<int:item>/", self.admin_site.admin_view(self.post_award_document),
                  name="research_researchproposal_post_award_document"),
         ] + super().get_urls()  # fmt: skip
+
+
+@admin.register(ResearchAgreementTemplate)
+class ResearchAgreementTemplateAdmin(AgreementTemplateAdmin):
+    """The research agreement's wording, versioned as the IME letter's is (same page, same rules: a version
+    agreements were issued from is read-only). Who may do what follows the roles directly, as the research
+    queue does: the administrator writes versions, coordinators read them."""
+
+    def placeholder_list(self):
+        return PLACEHOLDERS.items()
+
+    def _roles(self, request):
+        return staff_roles_of(request.user)
+
+    def has_module_permission(self, request):
+        return bool(self._roles(request) & {Role.COORDINATOR, Role.ADMINISTRATOR})
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return Role.ADMINISTRATOR in self._roles(request)
+
+    def has_change_permission(self, request, obj=None):
+        return Role.ADMINISTRATOR in self._roles(request)

@@ -19,7 +19,7 @@ from outbox.models import Email
 from research import post_award as award
 from research import views_post_award
 from research.choices import EvidenceState, MilestoneKind
-from research.models import Amendment, Milestone, MilestonePayment, ResearchAgreement
+from research.models import Amendment, Milestone, MilestonePayment, ResearchAgreement, ResearchAgreementTemplate
 from research.reminders import OCCASIONS
 from research.status import ResearchStatus as R
 from reviews.reminders import send_due_reminders
@@ -532,3 +532,23 @@ def test_an_overdue_milestone_and_a_due_final_report_are_each_reminded_once():
     assert send_due_reminders()["research_final_report_due"] == 1
     assert send_due_reminders()["research_final_report_due"] == 0
     assert emails_to("research_reminder_final_report").count() == 1
+
+
+# --- The research agreement's wording, versioned in the admin ------------------------------------------
+
+
+def test_the_administrator_publishes_a_new_research_wording_and_new_agreements_use_it():
+    admin = signed_in(staff_with_role(Role.ADMINISTRATOR))
+    add = reverse("admin:research_researchagreementtemplate_add")
+    form = admin.get(add).content.decode()
+    assert "{{ milestone_schedule }}" in form and "Independence of the investigator" in form
+    refused = admin.post(add, {"title": "Research Agreement", "body": "For {{ grant_number }}.", "published": "on"})
+    assert refused.status_code == 200 and "Unknown placeholders: grant_number" in refused.content.decode()
+    admin.post(add, {"title": "Research Agreement", "body": "Study {{ reference }} pays {{ approved_amount }}.\n",
+                     "published": "on", "note": "Shorter."})  # fmt: skip
+    assert ResearchAgreementTemplate.current().version == 2
+    proposal = proposal_at(R.AGREEMENT_SENT)
+    assert award.current_agreement(proposal).text == f"Study {proposal.reference} pays $100,000.00.\n"
+    coordinator = signed_in(staff_with_role(Role.COORDINATOR))
+    assert coordinator.get(reverse("admin:research_researchagreementtemplate_changelist")).status_code == 200
+    assert coordinator.get(add).status_code == 403
