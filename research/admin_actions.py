@@ -91,6 +91,7 @@ def action_page(model_admin, request, pk, name):
         "opts": ResearchProposal._meta,
         "title": f"{'Error: ' if form.errors else ''}{rule.label}: {proposal.display_reference}",
         "proposal": proposal, "original": proposal, "rule": rule, "form": form,
-        "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL,
+        # A termination is final for the study, though finance still records the refund afterwards.
+        "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL | {R.TERMINATED},
     }  # fmt: skip
     return TemplateResponse(request, "admin/research/action_form.html", context)
