@@ -552,3 +552,14 @@ def test_the_administrator_publishes_a_new_research_wording_and_new_agreements_u
     coordinator = signed_in(staff_with_role(Role.COORDINATOR))
     assert coordinator.get(reverse("admin:research_researchagreementtemplate_changelist")).status_code == 200
     assert coordinator.get(add).status_code == 403
+
+
+def test_the_proposal_page_links_to_the_study_page_once_approved_only():
+    approved = proposal_at(R.APPROVED)
+    page = signed_in(approved.created_by).get(reverse("research:proposal_detail", args=[approved.pk])).content.decode()
+    assert reverse("research:study", args=[approved.pk]) in page
+    in_review = proposal_at(R.SCIENTIFIC_REVIEW)
+    client = signed_in(in_review.created_by)
+    assert reverse("research:study", args=[in_review.pk]) not in client.get(
+        reverse("research:proposal_detail", args=[in_review.pk])).content.decode()  # fmt: skip
+    assert client.get(reverse("research:study", args=[in_review.pk])).status_code == 404
