@@ -59,7 +59,13 @@ def render_agreement_pdf(agreement) -> bytes:
         "blocks": blocks_of(agreement.text),
         "generated_at": timezone.now(),
     }
-    html = render_to_string(TEMPLATE, context)
+    return render_letter_pdf(TEMPLATE, context)
+
+
+def render_letter_pdf(template: str, context: dict) -> bytes:
+    """Any signed letter as PDF bytes (the research agreement uses it too), with the letter stylesheet
+    and no resource fetched."""
+    html = render_to_string(template, {"blocks": blocks_of(context["agreement"].text), **context})
     css = render_to_string(STYLESHEET)
     document = HTML(string=html, url_fetcher=_no_fetching, base_url=None)
     return document.write_pdf(stylesheets=[CSS(string=css, url_fetcher=_no_fetching)])

@@ -38,8 +38,9 @@ PLACEHOLDERS = {
 }
 
 
-def unknown_placeholders(body: str) -> list[str]:
-    return sorted({name for name in PLACEHOLDER.findall(body or "") if name not in PLACEHOLDERS})
+def unknown_placeholders(body: str, known: dict | None = None) -> list[str]:
+    known = PLACEHOLDERS if known is None else known
+    return sorted({name for name in PLACEHOLDER.findall(body or "") if name not in known})
 
 
 def money(amount: Decimal | None) -> str:

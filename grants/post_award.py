@@ -16,7 +16,6 @@ from workflow.engine import TransitionError
 
 from .agreement_terms import facts_of, long_date, money, render_letter
 from .models import Agreement, AgreementTemplate, ChangeKind, ChangeRequest, ChangeStatus, Payment, Refund
-from .models.agreements import text_hash
 from .models.organisations import Invitation
 
 ZERO = Decimal("0.00")
@@ -150,14 +149,8 @@ class AlreadySigned(TransitionError):
 
 def record_signature(move):
     agreement, inputs = move.inputs["agreement"], move.inputs
-    agreement.signed_by = move.actor
-    agreement.signer_name = inputs["signer_name"].strip()
-    agreement.signer_title = inputs["signer_title"].strip()
-    agreement.signed_at = timezone.now()
-    agreement.signer_ip = inputs.get("ip") or None
-    agreement.signer_user_agent = (inputs.get("user_agent") or "")[:500]
-    agreement.signed_sha256 = text_hash(agreement.text)
-    agreement.save()
+    agreement.sign(move.actor, name=inputs["signer_name"], title=inputs["signer_title"], ip=inputs.get("ip"),
+                   user_agent=inputs.get("user_agent"))  # fmt: skip
     return {"agreement": agreement}
 
 
@@ -194,13 +187,8 @@ def _amends_a_running_program(grant_request, agreement) -> bool:
 
 def record_countersignature(move):
     agreement = Agreement.objects.select_for_update().get(pk=move.inputs["agreement"].pk)
-    agreement.countersigned_by = move.actor
-    agreement.countersigner_name = person_name(move.actor)
-    agreement.countersigner_title = move.inputs["signer_title"].strip()
-    agreement.countersigned_at = timezone.now()
-    agreement.countersigner_ip = move.inputs.get("ip") or None
-    agreement.countersigned_sha256 = text_hash(agreement.text)
-    agreement.save()
+    agreement.countersign(move.actor, name=person_name(move.actor), title=move.inputs["signer_title"],
+                          ip=move.inputs.get("ip"))  # fmt: skip
     return {"agreement": agreement}
 
 

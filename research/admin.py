@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from grants.downloads import file_download
+from reviews.admin_post_award import AgreementTemplateAdmin
 from reviews.exports.columns import MONEY, Column
 from reviews.exports.mixin import ExportMixin
 from workflow.engine import available_transitions
 from workflow.roles import Role, staff_roles_of
 
-from . import admin_actions, admin_review
+from . import admin_actions, admin_post_award, admin_review
+from .agreement_terms import PLACEHOLDERS
 from .choices import ConceptDeclineReason, ProposalDeclineReason
-from .models import ResearchProposal, ResearchReview, ResearchStatusChange
+from .models import ResearchAgreementTemplate, ResearchProposal, ResearchReview, ResearchStatusChange
 from .review import REVIEWABLE
 from .status import APPLICANT_TURN, AWAITING_STAFF
 from .status import ResearchStatus as R
@@ -28,7 +30,10 @@ STAGES = {
     "full_proposal": ("Full proposal", {R.FULL_PROPOSAL_INVITED, R.FULL_PROPOSAL_SUBMITTED}),
     "scientific_review": ("Scientific review (with information requests)", {R.SCIENTIFIC_REVIEW,
                                                                           R.INFORMATION_REQUESTED}),
-    "closed": ("Closed (declined or withdrawn)", {R.CONCEPT_DECLINED, R.DECLINED, R.WITHDRAWN}),
+    "agreement": ("Research agreement", {R.APPROVED, R.AGREEMENT_SENT, R.AGREEMENT_SIGNED}),
+    "study": ("Study under way", {R.ACTIVE, R.FINAL_REPORT_DUE}),
+    "closed": ("Closed (declined, withdrawn, closed or terminated)",
+               {R.CONCEPT_DECLINED, R.DECLINED, R.WITHDRAWN, R.CLOSED, R.TERMINATED}),
 }
 
 
@@ -177,6 +182,7 @@ class ResearchProposalAdmin(ExportMixin, admin.ModelAdmin):
                                          if code in ProposalDeclineReason.values],
             "milestones": proposal.milestones.all(),
             **admin_review.review_context(request, proposal, bound),
+            "post_award": admin_post_award.post_award_panels(proposal, request.user, roles),
         }  # fmt: skip
         if bound:
             context["title"] = f"Error: {context['title']}"
@@ -188,6 +194,11 @@ class ResearchProposalAdmin(ExportMixin, admin.ModelAdmin):
         proposal = get_object_or_404(self.get_queryset(request), pk=pk)
         field, name, content_type = DOCUMENTS[kind]
         return file_download(getattr(proposal, field), getattr(proposal, name), getattr(proposal, content_type) or None)
+
+    def post_award_document(self, request, pk, kind, item):
+        if not self.has_view_permission(request):
+            raise Http404("No such document.")
+        return admin_post_award.staff_download(request, pk, kind, item)
 
     def get_urls(self):
         def staff_view(view):
@@ -211,4 +222,31 @@ class ResearchProposalAdmin(ExportMixin, admin.ModelAdmin):
             path("<int:pk>/messages/", staff_view(admin_review.send_message), name="research_researchproposal_message"),
             path("<int:pk>/messages/<int:message_pk>/attachment/", staff_view(admin_review.message_attachment),
                  name="research_researchproposal_message_attachment"),
+            path("<int:pk>/post-award/<slug:kind>/<int:item>/", self.admin_site.admin_view(self.post_award_document),
+                 name="research_researchproposal_post_award_document"),
         ] + super().get_urls()  # fmt: skip
+
+
+@admin.register(ResearchAgreementTemplate)
+class ResearchAgreementTemplateAdmin(AgreementTemplateAdmin):
+    """The research agreement's wording, versioned as the IME letter's is (same page, same rules: a version
+    agreements were issued from is read-only). Who may do what follows the roles directly, as the research
+    queue does: the administrator writes versions, coordinators read them."""
+
+    def placeholder_list(self):
+        return PLACEHOLDERS.items()
+
+    def _roles(self, request):
+        return staff_roles_of(request.user)
+
+    def has_module_permission(self, request):
+        return bool(self._roles(request) & {Role.COORDINATOR, Role.ADMINISTRATOR})
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return Role.ADMINISTRATOR in self._roles(request)
+
+    def has_change_permission(self, request, obj=None):
+        return Role.ADMINISTRATOR in self._roles(request)

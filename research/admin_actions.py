@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from portal.client_ip import client_ip
 from reviews.admin_views.common import report_error
 from reviews.forms import inputs_from
 from workflow.engine import TransitionError, perform, why_not
@@ -18,6 +19,7 @@ from .admin_forms import form_for
 from .models import ResearchProposal
 from .notifications import recipients_of
 from .review import DECISION_ROWS, has_countable_review
+from .services_post_award import DOORS
 from .status import TERMINAL
 from .status import ResearchStatus as R
 from .workflow import BY_NAME
@@ -33,7 +35,10 @@ def proposal_page_url(proposal) -> str:
 
 
 def consequences(rule, proposal) -> list[str]:
-    sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
+    if rule.moves:
+        sentences = [f"The proposal moves from “{proposal.get_status_display()}” to “{R(rule.target).label}”."]
+    else:
+        sentences = [f"The proposal stays “{proposal.get_status_display()}”; the audit trail records the event."]
     sentences += list(rule.explains)
     if rule.name in DECISION_ROWS and not has_countable_review(proposal):
         # Said before staff type a schedule or a message, not only after the refusal.
@@ -53,15 +58,22 @@ def action_page(model_admin, request, pk, name):
     if rule is None or not (rule.roles - {Role.APPLICANT}):
         raise Http404("No such staff action.")
     form_class = form_for(rule)
-    # A form that needs the proposal (the approval's schedule is prefilled from its budget) says so.
+    # A form that needs the proposal (the approval's schedule, a milestone to choose) says so.
     extra = {"proposal": proposal} if getattr(form_class, "takes_proposal", False) else {}
+    door = DOORS.get(rule.name)
     if request.method == "POST":
         form = form_class(request.POST, **extra)
         if form.is_valid():
             previous = proposal.get_status_display()
+            inputs = inputs_from(form)
+            if "ip" in rule.input_names:
+                inputs["ip"] = client_ip(request)
             try:
-                perform(proposal, rule.name, by=request.user, expected_status=form.cleaned_data["expected_status"],
-                        **inputs_from(form))  # fmt: skip
+                if door is not None:
+                    door(proposal, by=request.user, expected_status=form.cleaned_data["expected_status"], **inputs)
+                else:
+                    perform(proposal, rule.name, by=request.user, expected_status=form.cleaned_data["expected_status"],
+                            **inputs)  # fmt: skip
             except ValidationError as error:
                 form.add_error(None, error)
             except TransitionError as error:
@@ -76,13 +88,17 @@ def action_page(model_admin, request, pk, name):
         if refusal:
             messages.error(request, refusal)
             return redirect(proposal_page_url(proposal))
-        form = form_class(initial={"expected_status": proposal.status}, **extra)
+        # A panel's link may preselect its record (?milestone=12); the form still limits the choices.
+        chosen = {k: v for k, v in request.GET.items() if k in form_class.base_fields}
+        initial = {"expected_status": proposal.status, **chosen}
+        form = form_class(initial=initial, **extra)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ResearchProposal._meta,
         "title": f"{'Error: ' if getattr(form, 'errors_anywhere', form.errors) else ''}{rule.label}: "
                  f"{proposal.display_reference}",
         "proposal": proposal, "original": proposal, "rule": rule, "form": form,
-        "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL,
+        # A termination is final for the study, though finance still records the refund afterwards.
+        "consequences": consequences(rule, proposal), "is_final": rule.target in TERMINAL | {R.TERMINATED},
     }  # fmt: skip
     return TemplateResponse(request, "admin/research/action_form.html", context)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reviews.forms import TEXTAREA, StaleGuardForm, TransitionForm
 
+from .admin_forms_post_award import POST_AWARD_FORMS
 from .choices import ConceptDeclineReason, MilestoneKind, ProposalDeclineReason
 
 
@@ -49,6 +50,7 @@ class DeclineConceptForm(StaleGuardForm):
 
 
 ACTION_FORMS = {name: form for form in (InviteFullProposalForm, DeclineConceptForm) for name in form.transitions}
+ACTION_FORMS.update({name: form for form in POST_AWARD_FORMS for name in form.transitions})
 
 
 # --- Scientific review decisions and questions ------------------------------------------------------

@@ -89,3 +89,22 @@ class ResearchRecommendation(models.TextChoices):
     APPROVE = "approve", "Approve"
     APPROVE_WITH_CHANGES = "approve_with_changes", "Approve once the changes asked for are made"
     DECLINE = "decline", "Decline"
+class EvidenceState(models.TextChoices):
+    """Where a milestone's evidence stands: the investigator uploads, staff verify or return it."""
+
+    AWAITED = "awaited", "Evidence awaited"
+    SUBMITTED = "submitted", "Evidence submitted, awaiting verification"
+    RETURNED = "returned", "Returned: evidence to resubmit"
+    VERIFIED = "verified", "Verified"
+
+
+class AmendmentKind(models.TextChoices):
+    PROTOCOL = "protocol", "Protocol"
+    BUDGET = "budget", "Budget"
+    TIMELINE = "timeline", "Timeline"
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"

@@ -19,7 +19,18 @@ from grants.choices import TherapeuticArea
 from grants.models import Organisation
 from workflow.models import AuditEntry, YearlyReference
 
-from .choices import BudgetCategory, DrugRoute, IrbStatus, MilestoneKind, StudyType
+from .choices import BudgetCategory, DrugRoute, EvidenceState, IrbStatus, MilestoneKind, StudyType
+
+# The records after approval live in their own module; imported here so Django registers them.
+from .models_post_award import (  # noqa: F401
+    Amendment,
+    MilestonePayment,
+    ResearchAgreement,
+    ResearchAgreementTemplate,
+    ResearchRefund,
+    evidence_key,
+    final_report_key,
+)  # fmt: skip
 from .status import APPLICANT_TURN, UNDECIDED, ResearchStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -130,6 +141,19 @@ class ResearchProposal(models.Model):
     decision_reasons = models.JSONField(default=list, blank=True)
     decision_message = models.TextField(blank=True)
 
+    # --- After approval (written by the workflow's post-award rows, research/post_award.py) ---
+    termination_reason = models.TextField(blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    refund_due = models.DecimalField("unearned funds to return (USD)", **MONEY, null=True, blank=True)
+    # Close-out: the final study report, the results registration and the publications.
+    final_report = models.FileField("final study report", upload_to=final_report_key, blank=True)
+    final_report_original_name = models.CharField(max_length=255, blank=True)
+    final_report_content_type = models.CharField(max_length=100, blank=True)
+    results_nct_number = models.CharField("results registration (NCT number)", max_length=11, blank=True)
+    publication_links = models.JSONField("publication links", default=list, blank=True)
+    final_report_submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
     submitted_at = models.DateTimeField("concept submitted", null=True, blank=True)
     full_proposal_submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -206,6 +230,24 @@ class Milestone(models.Model):
     amount = models.DecimalField("amount (USD)", **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     evidence_required = models.CharField("evidence required", max_length=300)
     due_on = models.DateField("expected by", null=True, blank=True)
+
+    # The evidence the investigator uploads (research/post_award.py), then staff's verdict on it.
+    evidence_state = models.CharField(max_length=10, choices=EvidenceState.choices, default=EvidenceState.AWAITED)
+    evidence = models.FileField(upload_to=evidence_key, blank=True)
+    evidence_original_name = models.CharField(max_length=255, blank=True)
+    evidence_content_type = models.CharField(max_length=100, blank=True)
+    evidence_note = models.TextField("investigator's note", blank=True)
+    nct_number = models.CharField("trial registration (NCT number)", max_length=11, blank=True)
+    enrolled = models.PositiveIntegerField("participants enrolled", null=True, blank=True)
+    evidence_submitted_at = models.DateTimeField(null=True, blank=True)
+    evidence_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField("why the evidence was returned", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -216,6 +258,26 @@ class Milestone(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.title}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.evidence_state == EvidenceState.VERIFIED
+
+    @property
+    def is_paid(self) -> bool:
+        """True once finance recorded its payment (reads a prefetched payment when there is one)."""
+        try:
+            return self.payment is not None
+        except MilestonePayment.DoesNotExist:
+            return False
+
+    @property
+    def needs_registration(self) -> bool:
+        return self.kind == MilestoneKind.IRB_AND_REGISTRATION
+
+    @property
+    def counts_enrollment(self) -> bool:
+        return self.kind in (MilestoneKind.FIRST_PATIENT_IN, MilestoneKind.ENROLLMENT)
 
 
 class ResearchStatusChange(AuditEntry):

@@ -29,6 +29,21 @@ class ResearchEvent(models.TextChoices):
     MESSAGE_TO_INVESTIGATOR = "message_to_investigator", "Message to the investigator"
     MESSAGE_FROM_INVESTIGATOR = "message_from_investigator", "Message from the investigator"
     REVIEWER_ASSIGNED = "reviewer_assigned", "Reviewer assigned"
+    # After approval (research/post_award.py)
+    AGREEMENT_ISSUED = "agreement_issued", "Research agreement issued"
+    AGREEMENT_SIGNED = "agreement_signed", "Research agreement signed by the institution"
+    AGREEMENT_EXECUTED = "agreement_executed", "Research agreement executed"
+    MILESTONE_EVIDENCE_SUBMITTED = "milestone_evidence_submitted", "Milestone evidence submitted"
+    MILESTONE_VERIFIED = "milestone_verified", "Milestone verified"
+    MILESTONE_RETURNED = "milestone_returned", "Milestone evidence returned"
+    MILESTONE_PAID = "milestone_paid", "Milestone paid"
+    FINAL_REPORT_DUE = "final_report_due", "Final report due"
+    FINAL_REPORT_SUBMITTED = "final_report_submitted", "Final report submitted"
+    STUDY_CLOSED = "study_closed", "Study closed"
+    TERMINATED = "terminated", "Study terminated"
+    REFUND_RECEIVED = "refund_received", "Refund received"
+    AMENDMENT_FILED = "amendment_filed", "Amendment filed"
+    AMENDMENT_DECIDED = "amendment_decided", "Amendment decided"
 
 
 # Events raised by services and the reminder task rather than by a row of the transition table.
@@ -48,6 +63,13 @@ def investigator_recipients(proposal, fallback_user=None) -> list[str]:
 
 def _investigators(proposal, context):
     return investigator_recipients(proposal, context.get("actor"))
+
+
+def _investigators_and_signer(proposal, context):
+    """The investigators and the institution's authorized signer (its owner account), who signs."""
+    owner = proposal.organisation.memberships.filter(role="owner").select_related("user").first()
+    extra = [owner.user.email] if owner is not None and owner.user.email else []
+    return list(dict.fromkeys(investigator_recipients(proposal, context.get("actor")) + extra))
 
 
 def _staff_mailbox(proposal, context):
@@ -88,6 +110,24 @@ NOTIFICATIONS: dict[ResearchEvent, list[Mail]] = {
     ResearchEvent.MESSAGE_FROM_INVESTIGATOR: [Mail("research_message_from_investigator", _staff_mailbox,
                                                    _investigators)],
     ResearchEvent.REVIEWER_ASSIGNED: [Mail("research_review_assignment", _reviewer)],
+    ResearchEvent.AGREEMENT_ISSUED: [
+        Mail("research_agreement_issued", _investigators_and_signer, _staff_mailbox_reply)
+    ],
+    ResearchEvent.AGREEMENT_SIGNED: [Mail("research_agreement_signed_alert", _staff_mailbox)],
+    ResearchEvent.AGREEMENT_EXECUTED: [
+        Mail("research_agreement_executed", _investigators_and_signer, _staff_mailbox_reply)
+    ],
+    ResearchEvent.MILESTONE_EVIDENCE_SUBMITTED: [Mail("research_evidence_alert", _staff_mailbox, _investigators)],
+    ResearchEvent.MILESTONE_VERIFIED: [Mail("research_milestone_verified", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.MILESTONE_RETURNED: [Mail("research_evidence_returned", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.MILESTONE_PAID: [Mail("research_milestone_paid", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.FINAL_REPORT_DUE: [Mail("research_final_report_due", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.FINAL_REPORT_SUBMITTED: [Mail("research_final_report_alert", _staff_mailbox, _investigators)],
+    ResearchEvent.STUDY_CLOSED: [Mail("research_study_closed", _investigators, _staff_mailbox_reply)],
+    ResearchEvent.TERMINATED: [Mail("research_study_terminated", _investigators_and_signer, _staff_mailbox_reply)],
+    ResearchEvent.REFUND_RECEIVED: [Mail("research_refund_received", _investigators_and_signer, _staff_mailbox_reply)],
+    ResearchEvent.AMENDMENT_FILED: [Mail("research_amendment_alert", _staff_mailbox, _investigators)],
+    ResearchEvent.AMENDMENT_DECIDED: [Mail("research_amendment_decided", _investigators, _staff_mailbox_reply)],
 }
 
 

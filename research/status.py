@@ -63,7 +63,8 @@ STATES = [
     _state(R.ACTIVE, "Upload the evidence for each milestone as it is reached", applicant_turn=True),
     _state(R.FINAL_REPORT_DUE, "Submit the final study report and results registration", applicant_turn=True),
     _state(R.CLOSED, "None — study closed", terminal=True, conversation_open=False),
-    _state(R.TERMINATED, "None — study terminated", terminal=True, conversation_open=False),
+    # Not terminal: finance still records the unearned funds received back (research/post_award.py).
+    _state(R.TERMINATED, "None — study terminated (return any refund due)", conversation_open=False),
     _state(R.WITHDRAWN, "None — withdrawn", terminal=True, conversation_open=False),
 ]  # fmt: skip
 

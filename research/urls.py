@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review
+from . import views, views_post_award, views_review
 
 app_name = "research"
 
@@ -20,4 +20,4 @@ urlpatterns = [
     path("research/proposals/<int:pk>/messages/", views_review.send_message, name="proposal_message"),
     path("research/proposals/<int:pk>/messages/<int:message_pk>/attachment/", views_review.message_attachment,
          name="proposal_message_attachment"),
-]
+] + views_post_award.urlpatterns

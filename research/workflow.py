@@ -29,8 +29,8 @@ organization model is shared (institution types were added to ``grants.choices.O
 The table: concept draft → concept submitted → concept review → full proposal invited (with a
 deadline) | concept declined; full proposal invited → full proposal submitted → scientific review
 (⇄ information requested) → approved (with its milestone schedule) | declined; withdrawn from any
-undecided state. Still to come here: agreement sent → signed → active (milestones) → final report due
-→ closed; terminated.
+undecided state; then agreement sent → agreement signed → active (milestones) → final report due →
+closed; terminated.
 
 The scientific review stage
 ---------------------------
@@ -43,6 +43,24 @@ interest has submitted a review. ``request_information`` / ``answer_information`
 the investigator may change the full proposal. Staff pages: research/admin_review.py (reviews,
 messages) and research/admin_actions.py with research/admin_forms.py (the approval's milestone
 schedule); investigator pages: research/views_review.py. Reminders: research/reminders.py.
+
+After approval
+--------------
+Rules and effects in ``research/post_award.py``, the pages in
+``research/views_post_award.py`` and ``research/admin_post_award.py``. Staff issue the research
+agreement (approved → agreement sent); the institution's authorized signer signs it (an event, the
+status stays); the company's signatory countersigns (→ agreement signed), which executes it and
+verifies the execution milestone; the study is active on execution (the portal's own row
+``start_study``, made in the same transaction by ``research/services_post_award.py``: nothing is
+waited for in between). While active the investigator uploads each milestone's evidence, staff verify
+or return it and finance pays verified milestones (events). When the last milestone before the final
+report is paid the portal moves the study to final report due (``request_final_report``, chosen over
+the ``final_report_on`` date because the report comes after the work it reports, not by the
+calendar; the date drives the reminder instead). The investigator submits the final study report,
+the results registration and publication links; staff verify the final-report milestone, finance
+pays it and staff accept the report (→ closed). Staff may terminate from agreement sent onward, with
+a reason; unearned payments become a refund due, recorded by finance while terminated. Amendments
+(protocol, budget, timeline) are filed and decided as events, applied on approval.
 """
 
 from datetime import date
@@ -52,9 +70,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from workflow.engine import Input, TransitionError, Workflow, register, row
+from workflow.engine import STAY, Input, TransitionError, Workflow, register, row
 from workflow.roles import Role
 
+from . import post_award as award
 from . import rules
 from .choices import ConceptDeclineReason, ProposalDeclineReason
 from .conversation import ask_investigator, record_answer
@@ -69,6 +88,18 @@ from .status import ResearchStatus as R
 RESEARCH_OFFICE = {Role.COORDINATOR, Role.MEDICAL, Role.ADMINISTRATOR}
 CONCEPT_DECIDERS = {Role.MEDICAL, Role.ADMINISTRATOR}
 NOTE = Input("note", required=False)
+# After approval: the grants office issues and decides, the administrator countersigns, finance pays.
+RESEARCH_GRANTS_OFFICE = {Role.COORDINATOR, Role.ADMINISTRATOR}
+SIGNATORIES = {Role.ADMINISTRATOR}
+FINANCE = {Role.FINANCE}
+UNDER_AGREEMENT = {R.AGREEMENT_SENT, R.AGREEMENT_SIGNED, R.ACTIVE, R.FINAL_REPORT_DUE}
+RUNNING = {R.ACTIVE, R.FINAL_REPORT_DUE}
+PAYABLE = {R.AGREEMENT_SIGNED, R.ACTIVE, R.FINAL_REPORT_DUE}
+SIGNATURE = (Input("agreement"), Input("signer_name"), Input("signer_title"), Input("authority_confirmed"),
+             Input("ip", required=False), Input("user_agent", required=False))  # fmt: skip
+EVIDENCE = (Input("milestone"), Input("evidence"), Input("evidence_type", required=False),
+            Input("nct_number", required=False), Input("enrolled", required=False), NOTE)  # fmt: skip
+PAYMENT = (Input("milestone"), Input("method"), Input("reference"), Input("paid_on"))
 
 
 class ProposalIncomplete(TransitionError):
@@ -255,6 +286,60 @@ TRANSITIONS = [
     row("withdraw", UNDECIDED, R.WITHDRAWN, {Role.APPLICANT}, "Withdraw",
         inputs=(Input("reason", required=False),), note_input="reason", effect=_withdrawal,
         event=ResearchEvent.WITHDRAWN),
+    # --- After approval (SPEC §4b; checks and effects in research/post_award.py) ---
+    row("issue_research_agreement", R.APPROVED, R.AGREEMENT_SENT, RESEARCH_GRANTS_OFFICE,
+        "Issue the research agreement", inputs=(NOTE,), check=award.check_can_issue, effect=award.issue_agreement,
+        event=ResearchEvent.AGREEMENT_ISSUED,
+        explains="The agreement is made from the newest published research agreement template and the schedule."),
+    row("sign_research_agreement", R.AGREEMENT_SENT, STAY, {Role.APPLICANT}, "Sign the research agreement",
+        inputs=SIGNATURE, guard=award.only_the_authorized_signer, check=award.check_signature,
+        effect=award.record_signature, event=ResearchEvent.AGREEMENT_SIGNED),
+    row("countersign_research_agreement", R.AGREEMENT_SENT, R.AGREEMENT_SIGNED, SIGNATORIES,
+        "Countersign the research agreement", inputs=(Input("signer_title"), Input("ip", required=False)),
+        check=award.check_countersignature, effect=award.record_countersignature,
+        event=ResearchEvent.AGREEMENT_EXECUTED,
+        explains=("The agreement is executed: the study becomes active and the execution milestone is payable.",)),
+    row("start_study", R.AGREEMENT_SIGNED, R.ACTIVE, {Role.SYSTEM}, "The study is active (agreement executed)",
+        check=award.check_executed),
+    row("submit_milestone_evidence", R.ACTIVE, STAY, {Role.APPLICANT}, "Submit a milestone's evidence",
+        inputs=EVIDENCE, check=award.check_evidence, effect=award.record_evidence,
+        event=ResearchEvent.MILESTONE_EVIDENCE_SUBMITTED),
+    row("verify_milestone", RUNNING, STAY, RESEARCH_GRANTS_OFFICE, "Verify a milestone's evidence",
+        inputs=(Input("milestone"), NOTE), check=award.check_verifiable, effect=award.verify,
+        event=ResearchEvent.MILESTONE_VERIFIED, explains="Finance may then pay the milestone."),
+    row("return_milestone_evidence", RUNNING, STAY, RESEARCH_GRANTS_OFFICE, "Return a milestone's evidence",
+        inputs=(Input("milestone"), Input("reason")), note_input="reason", check=award.check_verifiable,
+        effect=award.return_evidence, event=ResearchEvent.MILESTONE_RETURNED,
+        explains="The investigator is told why and uploads the evidence again."),
+    row("record_milestone_payment", PAYABLE, STAY, FINANCE, "Record a milestone payment", inputs=PAYMENT,
+        check=award.check_payment, effect=award.record_payment, event=ResearchEvent.MILESTONE_PAID),
+    row("request_final_report", R.ACTIVE, R.FINAL_REPORT_DUE, {Role.SYSTEM},
+        "Every milestone before the final report is paid", check=award.check_ready_for_final_report,
+        event=ResearchEvent.FINAL_REPORT_DUE),
+    row("submit_final_report", R.FINAL_REPORT_DUE, STAY, {Role.APPLICANT}, "Submit the final study report",
+        inputs=(Input("report"), Input("report_type", required=False), Input("results_nct_number"),
+                Input("publication_links", required=False)),
+        check=award.check_final_report, effect=award.record_final_report,
+        event=ResearchEvent.FINAL_REPORT_SUBMITTED),
+    row("accept_final_report", R.FINAL_REPORT_DUE, R.CLOSED, RESEARCH_GRANTS_OFFICE,
+        "Accept the final report and close the study", inputs=(NOTE,), check=award.check_closable,
+        effect=award.close, event=ResearchEvent.STUDY_CLOSED,
+        explains="Every milestone must be verified and paid first."),
+    row("terminate_study", UNDER_AGREEMENT, R.TERMINATED, RESEARCH_GRANTS_OFFICE, "Terminate the study",
+        inputs=(Input("reason"),), note_input="reason", effect=award.terminate, event=ResearchEvent.TERMINATED,
+        explains=("Payments for milestones not earned become a refund due (research/post_award.py says how).",
+                  "Nothing more is paid; pending amendments are declined.")),
+    row("record_research_refund", R.TERMINATED, STAY, FINANCE, "Record the refund received",
+        inputs=(Input("amount"), Input("received_on"), Input("reference")), check=award.check_refund,
+        effect=award.refund_received, event=ResearchEvent.REFUND_RECEIVED),
+    row("file_amendment", RUNNING, STAY, {Role.APPLICANT}, "File an amendment", inputs=(Input("amendment"),),
+        check=award.check_amendment, effect=award.file_amendment, event=ResearchEvent.AMENDMENT_FILED),
+    row("approve_amendment", RUNNING, STAY, RESEARCH_GRANTS_OFFICE, "Approve the amendment",
+        inputs=(Input("amendment"), NOTE), check=award.check_pending_amendment, effect=award.approve_amendment,
+        event=ResearchEvent.AMENDMENT_DECIDED, explains="The change applies to the study at once."),
+    row("decline_amendment", RUNNING, STAY, RESEARCH_GRANTS_OFFICE, "Decline the amendment",
+        inputs=(Input("amendment"), Input("note")), check=award.check_pending_amendment,
+        effect=award.decline_amendment, event=ResearchEvent.AMENDMENT_DECIDED),
 ]  # fmt: skip
 
 RESEARCH_WORKFLOW = Workflow(

@@ -67,7 +67,7 @@ class AgreementTemplateAdmin(ReadOnlyHistoryAdmin):
         return always
 
     def get_changeform_initial_data(self, request):
-        newest = AgreementTemplate.objects.order_by("-version").first()
+        newest = self.model.objects.order_by("-version").first()
         initial = super().get_changeform_initial_data(request)
         if newest is not None:
             initial.setdefault("title", newest.title)
@@ -89,10 +89,13 @@ class AgreementTemplateAdmin(ReadOnlyHistoryAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def placeholder_list(self):
+        return PLACEHOLDERS.items()
+
     @admin.display(description="placeholders you may use")
     def placeholders(self, obj):
         items = format_html_join(
-            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", ((name, meaning) for name, meaning in PLACEHOLDERS.items())
+            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", ((name, meaning) for name, meaning in self.placeholder_list())
         )
         return format_html("<ul class=\"staff-placeholders\">{}</ul>", items)
 

@@ -16,6 +16,7 @@ from grants.models import Agreement, AgreementTemplate, AnnualBudget, Decision, 
 from grants.services import post_award as services
 from outbox.models import Email
 from portal.models import Inquiry
+from research.models import ResearchAgreementTemplate
 from research.status import ResearchStatus
 from reviews.models import Assignment, ExportLog, Review
 from workflow.roles import STAFF_ROLES, Role
@@ -78,6 +79,8 @@ MAY_OPEN = {
         ) for file_format in ("csv", "xlsx")},
     **{f"grants_agreementtemplate_{page}": {C, A} for page in ("changelist", "change", "history")},
     "grants_agreementtemplate_add": {A},
+    **{f"research_researchagreementtemplate_{page}": {C, A} for page in ("changelist", "change", "history")},
+    "research_researchagreementtemplate_add": {A},
     # Staff accounts: the administrator role manages them (never a superuser's: see the escalation tests).
     **{f"auth_user_{page}": {A} for page in ("changelist", "change", "history", "password_change")},
     **{f"auth_group_{page}": {A} for page in ("changelist", "change", "history")},
@@ -88,6 +91,8 @@ NOT_A_PAGE = {"logout", "login", "autocomplete", "view_on_site", "grants_grantre
               "grants_grantrequest_conflict", "grants_grantrequest_simple_history",
               # Research action pages and documents: tests/test_research_pages.py.
               "research_researchproposal_action", "research_researchproposal_document",
+              # Research evidence, final report and executed agreement: tests/test_research_post_award.py.
+              "research_researchproposal_post_award_document",
               # POST only: tests/test_admin_post_award.py covers it per role.
               "grants_grantrequest_decide_change",
               # Need an assignment or a stored W-9: test_reviews.py and test_attachments.py cover them.
@@ -141,6 +146,7 @@ def world():
         "grants_annualbudget": AnnualBudget.objects.create(year=2030, total=1000).pk,
         "research_researchproposal": proposal_at(ResearchStatus.CONCEPT_SUBMITTED).pk,
         "grants_agreementtemplate": AgreementTemplate.current().pk,
+        "research_researchagreementtemplate": ResearchAgreementTemplate.current().pk,
         "grants_agreement": Agreement.objects.filter(grant_request=paid).first().pk,
         "grants_payment": Payment.objects.filter(grant_request=paid).first().pk,
         "grants_refund": refund.pk,

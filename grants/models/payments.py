@@ -14,24 +14,32 @@ class PaymentMethod(models.TextChoices):
     CHECK = "check", "Check"
 
 
-class Payment(models.Model):
-    """One payment (or instalment) of an approved grant, recorded by finance."""
+class PaymentRecord(models.Model):
+    """What finance records of any payment it makes (an IME grant's, a research milestone's)."""
 
-    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField("amount (USD)", **MONEY)
     method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     reference = models.CharField("payment reference", max_length=100, help_text="ACH trace, wire or check number.")
     paid_on = models.DateField("date paid")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["paid_on", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self):
         return f"${self.amount:,.2f} by {self.get_method_display()} on {self.paid_on}"
+
+
+class Payment(PaymentRecord):
+    """One payment (or instalment) of an approved grant, recorded by finance."""
+
+    grant_request = models.ForeignKey("grants.GrantRequest", on_delete=models.PROTECT, related_name="payments")
+    history = HistoricalRecords()
+
+    class Meta(PaymentRecord.Meta):
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
 
 
 class Refund(models.Model):
