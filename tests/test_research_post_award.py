@@ -10,6 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -563,3 +564,11 @@ def test_the_proposal_page_links_to_the_study_page_once_approved_only():
     assert reverse("research:study", args=[in_review.pk]) not in client.get(
         reverse("research:proposal_detail", args=[in_review.pk])).content.decode()  # fmt: skip
     assert client.get(reverse("research:study", args=[in_review.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shipped_research_agreement_wording_is_published_again_after_a_flush():
+    # Every transactional test (the browser journeys) starts from a flushed database.
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert ResearchAgreementTemplate.current().version == 1
