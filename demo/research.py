@@ -1,10 +1,13 @@
 """Demo research proposals (investigator-initiated studies) for `make run`: an investigator at an
-academic medical center, and proposals standing at each step the research workflow has.
+academic medical center, and proposals standing at each step the research workflow has, from a concept
+draft through the scientific review (demo committee members, one of them conflicted) to the study's
+agreement, milestones, final report, close-out and termination.
 
 As for the IME requests, nothing here writes ``status``: the investigator's side goes through
-research.services and the staff side through ``workflow.engine.perform`` as the demo staff, so each
-proposal's audit trail and emails are what clicking through would leave. Idempotent: a proposal is
-found again by its institution and title.
+research.services and the staff side through ``workflow.engine.perform`` as the demo staff (reviews
+through research/review.py, countersigning and payments through research/services_post_award.py, as
+the pages do), so each proposal's audit trail and emails are what clicking through would leave.
+Idempotent: a proposal is found again by its institution and title.
 """
 
 from datetime import timedelta
@@ -13,12 +16,17 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from grants.choices import OrganisationType, TaxStatus
 from grants.models import Membership, Organisation
+from grants.uploads import PDF
+from research import post_award as award
+from research import review as research_review
 from research import services as research_services
-from research.choices import MilestoneKind
+from research import services_post_award as post_award_services
+from research.choices import RESEARCH_RUBRIC, MilestoneKind
 from research.models import ResearchBudgetLine, ResearchProposal
 from research.status import ResearchStatus as R
 from workflow.engine import perform
@@ -87,6 +95,37 @@ CONCEPTS = {
     },
     "approved": {
         "title": "Functional outcomes after six months of treatment in adults with ADHD",
+        "therapeutic_area": "adhd",
+        "study_type": "phase_4",
+        "study_drug_needed": True,
+    },
+    "scientific_review": {
+        "title": "Long-term weight and metabolic changes in adults with ADHD on stimulant treatment",
+        "therapeutic_area": "adhd",
+        "study_type": "prospective_observational",
+    },
+    "agreement_sent": {
+        "title": "Quality of sleep and mood in narcolepsy type 2 across a year of treatment",
+        "therapeutic_area": "narcolepsy",
+        "study_type": "prospective_observational",
+    },
+    "active": {
+        "title": "Caregiver burden and agitation in Alzheimer's disease dementia: a one-year cohort",
+        "therapeutic_area": "alzheimers_agitation",
+        "study_type": "prospective_observational",
+    },
+    "final_report_due": {
+        "title": "Return to work after remission in major depressive disorder",
+        "therapeutic_area": "depression",
+        "study_type": "prospective_observational",
+    },
+    "closed": {
+        "title": "Headache days before and after preventive treatment in chronic migraine: a chart review",
+        "therapeutic_area": "migraine",
+        "study_type": "retrospective_chart_review",
+    },
+    "terminated": {
+        "title": "Adherence to once-daily ADHD medication in college students",
         "therapeutic_area": "adhd",
         "study_type": "phase_4",
         "study_drug_needed": True,
@@ -194,12 +233,111 @@ def _full_proposal(proposal):
                                           amount=Decimal(amount))  # fmt: skip
 
 
-def _walk(proposal, investigator, staff, steps):
+INVESTIGATOR_MOVES = {"submit_concept", "submit_full_proposal", "answer_information"}
+
+
+def _walk(proposal, people, steps):
+    """Each step is a row of research/workflow.py made through ``perform``, or one of the few post-award
+    steps the pages make through research/services_post_award.py or research/review.py (see ``_STEPS``)."""
     for name in steps:
         if name == "submit_full_proposal":
             _full_proposal(proposal)
-        actor = investigator if name in {"submit_concept", "submit_full_proposal", "answer_information"} else staff
+        if name in _STEPS:
+            _STEPS[name](proposal, people)
+            continue
+        actor = people["investigator"] if name in INVESTIGATOR_MOVES else people["staff"]
         perform(proposal, name, by=actor, **_inputs(name, proposal))
+        proposal.refresh_from_db()
+
+
+def _review(proposal, people):
+    """The scientific review: the medical reviewer declares a conflict, the committee member scores."""
+    for reviewer in (people["medical"], people["committee"]):
+        research_review.assign_reviewer(proposal, reviewer=reviewer, by=people["coordinator"])
+    conflicted = research_review.review_for(proposal, people["medical"])
+    research_review.declare_conflict(conflicted, has_conflict=True,
+                                     details="I co-authored two papers with the principal investigator last year.")
+    review = research_review.review_for(proposal, people["committee"])
+    research_review.declare_conflict(review, has_conflict=False)
+    research_review.submit_review(
+        review, scores={name: 4 for name, _ in RESEARCH_RUBRIC}, recommendation="approve",
+        comments="A clear question and a feasible design; the sample size is well justified.",
+    )  # fmt: skip
+
+
+def _sign(proposal, people):
+    """The investigator owns the institution's account, so she is its authorized signer."""
+    post_award_services.sign_agreement(
+        proposal, award.current_agreement(proposal), by=people["investigator"], signer_name="Dr. Priya Natarajan",
+        signer_title="Associate Dean for Clinical Research", authority_confirmed=True,
+    )  # fmt: skip
+
+
+def _countersign(proposal, people):
+    # Executes the agreement and, in the same transaction, starts the study (active).
+    post_award_services.countersign_agreement(proposal, by=people["staff"],
+                                              signer_title="Vice President, Medical Affairs")  # fmt: skip
+    proposal.refresh_from_db()
+
+
+def _milestone(proposal, kind):
+    return proposal.milestones.get(kind=kind)
+
+
+def _evidence(kind, title, lines, **extra):
+    def submit(proposal, people):
+        upload = SimpleUploadedFile(f"{kind}.pdf", text_pdf(title, lines), content_type="application/pdf")
+        perform(proposal, "submit_milestone_evidence", by=people["investigator"], milestone=_milestone(proposal, kind),
+                evidence=upload, evidence_type=PDF, **extra)  # fmt: skip
+
+    return submit
+
+
+def _verify(kind):
+    def verify(proposal, people):
+        perform(proposal, "verify_milestone", by=people["coordinator"], milestone=_milestone(proposal, kind))
+
+    return verify
+
+
+def _pay(kind):
+    def pay(proposal, people):
+        milestone = _milestone(proposal, kind)
+        # The payment of the last milestone before the final report also asks for the report.
+        post_award_services.record_payment(proposal, by=people["finance"], milestone=milestone, method="ach",
+                                           reference=f"ACH-{proposal.reference}-{milestone.position}",
+                                           paid_on=timezone.localdate())  # fmt: skip
+        proposal.refresh_from_db()
+
+    return pay
+
+
+def _final_report(proposal, people):
+    report = text_pdf("Final study report: " + proposal.title, [
+        "Demo document generated for the IME Grants Portal demonstration. It is not a real study report.",
+        "All 120 participants completed the 12-month visit; the primary endpoint was met.",
+    ])  # fmt: skip
+    upload = SimpleUploadedFile("final-report.pdf", report, content_type="application/pdf")
+    perform(proposal, "submit_final_report", by=people["investigator"], report=upload, report_type=PDF,
+            results_nct_number=NCT, publication_links=["https://doi.org/10.1000/demo.2027.42"])  # fmt: skip
+
+
+K = MilestoneKind
+NCT = "NCT05550001"
+_STEPS = {
+    "review": _review,
+    "sign": _sign,
+    "countersign": _countersign,
+    "irb_evidence": _evidence(K.IRB_AND_REGISTRATION, "IRB approval letter", [
+        "Demo document. The Great Lakes University IRB approved the protocol, version 1.0, for 12 months.",
+    ], nct_number=NCT),  # fmt: skip
+    "enrollment_evidence": _evidence(K.ENROLLMENT, "Enrollment log", [
+        "Demo document. 120 of 120 participants enrolled; the log lists enrollment dates by participant code.",
+    ], enrolled=120),  # fmt: skip
+    "final_report": _final_report,
+    **{f"verify_{kind}": _verify(kind) for kind in (K.IRB_AND_REGISTRATION, K.ENROLLMENT, K.FINAL_REPORT)},
+    **{f"pay_{kind}": _pay(kind) for kind in (K.EXECUTION, K.IRB_AND_REGISTRATION, K.ENROLLMENT, K.FINAL_REPORT)},
+}
 
 
 def _inputs(name, proposal):
@@ -210,6 +348,7 @@ def _inputs(name, proposal):
         "decline_concept": {"reason_codes": ["overlap"],
                             "message": "The question overlaps a registry that is already under way."},
         "request_information": {"message": "Please justify the 26 % overhead and confirm the IRB submission date."},
+        "terminate_study": {"reason": "Enrollment stalled: 9 students enrolled in a year against 200 planned."},
         "approve_proposal": {"amount": Decimal("150000.00"), "schedule": _schedule(Decimal("150000.00")),
                              "message": "The committee approved the study with the standard milestone schedule."},
     }.get(name, {})  # fmt: skip
@@ -224,6 +363,12 @@ def _schedule(total):
 
 CONCEPT_STEPS = ["submit_concept", "start_concept_review", "invite_full_proposal"]
 REVIEW_STEPS = [*CONCEPT_STEPS, "submit_full_proposal", "start_scientific_review"]
+APPROVAL_STEPS = [*REVIEW_STEPS, "review", "approve_proposal"]
+SENT_STEPS = [*APPROVAL_STEPS, "issue_research_agreement"]
+# Countersigning starts the study; the execution milestone is verified by the executed agreement itself.
+ACTIVE_STEPS = [*SENT_STEPS, "sign", "countersign", "pay_execution"]
+PAID_UP_TO_REPORT = [*ACTIVE_STEPS, "irb_evidence", "verify_irb_and_registration", "pay_irb_and_registration",
+                     "enrollment_evidence", "verify_enrollment", "pay_enrollment"]  # fmt: skip
 WALKS = {
     "draft": [],
     "submitted": ["submit_concept"],
@@ -232,22 +377,32 @@ WALKS = {
     "declined": ["submit_concept", "start_concept_review", "decline_concept"],
     "full_submitted": [*CONCEPT_STEPS, "submit_full_proposal"],
     "information_requested": [*REVIEW_STEPS, "request_information"],
-    "approved": [*REVIEW_STEPS, "approve_proposal"],
+    "approved": APPROVAL_STEPS,
+    "scientific_review": [*REVIEW_STEPS, "review"],
+    "agreement_sent": SENT_STEPS,
+    "active": [*ACTIVE_STEPS, "irb_evidence"],
+    "final_report_due": PAID_UP_TO_REPORT,
+    "closed": [*PAID_UP_TO_REPORT, "final_report", "verify_final_report", "pay_final_report", "accept_final_report"],
+    "terminated": [*ACTIVE_STEPS, "terminate_study"],
 }
 EXPECTED = {
     "draft": R.CONCEPT_DRAFT, "submitted": R.CONCEPT_SUBMITTED, "in_review": R.CONCEPT_REVIEW,
     "invited": R.FULL_PROPOSAL_INVITED, "declined": R.CONCEPT_DECLINED, "full_submitted": R.FULL_PROPOSAL_SUBMITTED,
     "information_requested": R.INFORMATION_REQUESTED, "approved": R.APPROVED,
+    "scientific_review": R.SCIENTIFIC_REVIEW, "agreement_sent": R.AGREEMENT_SENT, "active": R.ACTIVE,
+    "final_report_due": R.FINAL_REPORT_DUE, "closed": R.CLOSED, "terminated": R.TERMINATED,
 }  # fmt: skip
+PEOPLE = {"staff": STAFF, "coordinator": "coordinator@example.com", "medical": "medical@example.com",
+          "committee": "committee@example.com", "finance": "finance@example.com"}  # fmt: skip
 
 
 def seed_demo_proposals():
     seed_demo_staff()
     seed_demo_investigator()
     User = get_user_model()
-    investigator = User.objects.get(username=DEMO_INVESTIGATOR["email"])
-    staff = User.objects.get(username=STAFF)
+    people = {key: User.objects.get(username=email) for key, email in PEOPLE.items()}
+    people["investigator"] = User.objects.get(username=DEMO_INVESTIGATOR["email"])
     for key, steps in WALKS.items():
-        proposal, new = _concept(investigator, key)
+        proposal, new = _concept(people["investigator"], key)
         if new:
-            _walk(proposal, investigator, staff, steps)
+            _walk(proposal, people, steps)

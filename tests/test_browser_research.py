@@ -16,14 +16,9 @@ from workflow.roles import Role
 
 from . import factories
 from .conftest import assert_accessible
+from .research_browser import role_groups  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def role_groups(db, settings):
-    settings.IME_STAFF_2FA = False
-    factories.ensure_role_groups()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
 
 @pytest.fixture
@@ -58,7 +53,7 @@ def sign_in(page, live_server, user, staff=False):
     page.wait_for_url(live_server.url + "/requests/")
 
 
-def test_concept_drafted_over_two_sittings_submitted_then_invited_by_staff(live_server, own_browser, role_groups):
+def test_concept_drafted_over_two_sittings_submitted_then_invited_by_staff(live_server, own_browser):
     institution = factories.OrganisationFactory(org_type=OrganisationType.ACADEMIC, legal_name="Lakeside University")
     member = factories.applicant(organisation=institution, first_name="Dana", last_name="Rivera")
     reviewer = factories.staff_with_role(Role.MEDICAL, first_name="Sam", last_name="Okafor")

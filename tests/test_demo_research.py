@@ -28,6 +28,12 @@ EXPECTED = {
     "Early response as a predictor": "full_proposal_submitted",
     "Excessive daytime sleepiness in obstructive": "information_requested",
     "Functional outcomes after six months": "approved",
+    "Long-term weight and metabolic changes": "scientific_review",
+    "Quality of sleep and mood in narcolepsy type 2": "agreement_sent",
+    "Caregiver burden and agitation": "active",
+    "Return to work after remission": "final_report_due",
+    "Headache days before and after preventive": "closed",
+    "Adherence to once-daily ADHD medication": "terminated",
 }
 
 
@@ -75,6 +81,53 @@ def test_the_approved_proposal_has_a_milestone_schedule_paying_exactly_the_appro
     assert [m.amount for m in milestones] == [Decimal("45000.00"), Decimal("30000.00"), Decimal("52500.00"),
                                              Decimal("22500.00")]  # fmt: skip
     assert sum(m.amount for m in milestones) == approved.approved_amount
+
+
+def paid_kinds(p):
+    return [m.kind for m in p.milestones.filter(payment__isnull=False)]
+
+
+def test_every_proposal_past_the_review_has_one_conflicted_and_one_submitted_review(proposals):
+    for words in ("Long-term weight", "Functional outcomes", "Quality of sleep", "Caregiver burden", "Return to work",
+                  "Headache days", "Adherence to once-daily"):  # fmt: skip
+        reviews = proposal(proposals, words).reviews.filter(submitted_at__isnull=False)
+        assert sorted((r.reviewer.email, r.has_conflict) for r in reviews) == [
+            ("committee@example.com", False), ("medical@example.com", True)], words  # fmt: skip
+
+
+def test_the_agreement_sent_awaits_the_investigators_signature_and_she_can_open_it(proposals):
+    sent = proposal(proposals, "Quality of sleep and mood in narcolepsy type 2")
+    agreement = sent.agreements.get()
+    assert not agreement.is_signed
+
+    page = signed_in(INVESTIGATOR).get(f"/research/proposals/{sent.pk}/agreement/{agreement.version}/")
+
+    assert page.status_code == 200
+    assert b'name="signer_name"' in page.content
+
+
+def test_each_study_after_approval_has_the_payments_its_stage_implies(proposals):
+    active = proposal(proposals, "Caregiver burden and agitation")
+    irb = active.milestones.get(kind="irb_and_registration")
+    assert paid_kinds(active) == ["execution"]
+    assert irb.evidence_state == "submitted" and irb.nct_number.startswith("NCT")
+    assert irb.evidence.read().startswith(b"%PDF-")
+    assert signed_in(INVESTIGATOR).get(f"/research/proposals/{active.pk}/study/").status_code == 200
+
+    due = proposal(proposals, "Return to work after remission")
+    assert paid_kinds(due) == ["execution", "irb_and_registration", "enrollment"]
+    assert due.final_report_submitted_at is None
+
+    closed = proposal(proposals, "Headache days before and after preventive")
+    assert paid_kinds(closed) == ["execution", "irb_and_registration", "enrollment", "final_report"]
+    assert sum(m.payment.amount for m in closed.milestones.all()) == closed.approved_amount
+    assert closed.final_report.read().startswith(b"%PDF-") and closed.closed_at is not None
+
+    # Terminated after the execution payment: that advance is unearned, so it is owed back.
+    terminated = proposal(proposals, "Adherence to once-daily ADHD medication")
+    assert paid_kinds(terminated) == ["execution"]
+    assert terminated.refund_due == Decimal("45000.00")
+    assert terminated.termination_reason and not terminated.refunds.exists()
 
 
 def test_the_invited_proposal_is_left_for_the_investigator_to_write_before_its_deadline(proposals):
