@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 
 def _redis_db_moved_down(url: str, by: int) -> str:
     base, _, db = url.rpartition("/")
-    return f"{base}/{int(db) - by}"
+    return f"{base}/{(int(db) - by) % 16}"  # Redis has databases 0–15: low ones wrap around to the top
 
 
 def pytest_configure(config):
