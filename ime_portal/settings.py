@@ -396,6 +396,9 @@ IME_PUBLIC_PAGE_CACHE_SECONDS = env.int("IME_PUBLIC_PAGE_CACHE_SECONDS", default
 IME_TRANSPARENCY_REPORT = env.bool("IME_TRANSPARENCY_REPORT", default=not PRODUCTION)
 # How long one filter's rows of the transparency page are reused from the cache (0: always fresh).
 IME_TRANSPARENCY_CACHE_SECONDS = env.int("IME_TRANSPARENCY_CACHE_SECONDS", default=300)
+# How long the staff dashboard's pipeline, money, budget and cycle-time figures are shared from the cache
+# (the page shows "as of"); the work lists are always live; setting a budget refreshes them; 0: always fresh.
+IME_DASHBOARD_CACHE_SECONDS = env.int("IME_DASHBOARD_CACHE_SECONDS", default=60)
 # /bench/bare/ and /bench/reference/ for scripts/benchmark.py; never on in production.
 IME_BENCHMARK_VIEWS = env.bool("IME_BENCHMARK_VIEWS", default=False)
 if IME_BENCHMARK_VIEWS:
