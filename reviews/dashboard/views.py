@@ -37,9 +37,12 @@ def chosen_year(request, years) -> tuple[int, YearForm]:
     return year, form
 
 
-FIGURES_KEY = "ime:dashboard:figures:{year}:{generation}"
-GENERATION_KEY = "ime:dashboard:generation"  # changed by forget_figures: every year's entry is then unused
-YEARS_KEY = "ime:dashboard:years"
+# Named after the database too: one Redis serving several databases (staging, the benchmark's sizes) never
+# shows one's figures for another.
+_DATABASE = settings.DATABASES["default"]["NAME"]
+FIGURES_KEY = f"ime:dashboard:{_DATABASE}:figures:{{year}}:{{generation}}"
+GENERATION_KEY = f"ime:dashboard:{_DATABASE}:generation"  # changed by forget_figures: every entry is then unused
+YEARS_KEY = f"ime:dashboard:{_DATABASE}:years"
 
 
 def yearly_figures(year) -> dict:
