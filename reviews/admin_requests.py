@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -277,6 +278,26 @@ class GrantRequestAdmin(ExportMixin, ReadOnlyHistoryAdmin):
     ]
     readonly_fields = fields
     history_list_per_page = 50
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (every word in one of the search fields), with the organizations matched first
+        in their own small table: an OR across the join made PostgreSQL scan every request twice (the page
+        and its count); on the request table alone it reads the reference and title indexes
+        (grants/migrations/0012)."""
+        # Words as Django's admin reads them: "quoted phrases" stay whole.
+        words = [
+            unescape_string_literal(bit) if bit.startswith(('"', "'")) and bit[0] == bit[-1] else bit
+            for bit in smart_split(search_term)
+        ]
+        if not words:
+            return queryset, False
+        for word in words:
+            matching = Organisation.objects.filter(Q(legal_name__icontains=word) | Q(ein__icontains=word))
+            organisations = list(matching.order_by().values_list("pk", flat=True))
+            queryset = queryset.filter(
+                Q(reference__icontains=word) | Q(title__icontains=word) | Q(organisation_id__in=organisations)
+            )
+        return queryset, False
 
     def get_queryset(self, request):
         # Applicants' unsubmitted drafts are theirs alone.

@@ -210,6 +210,16 @@ def test_queue_search_finds_a_request(coordinator_client, term):
     assert references(coordinator_client.get(QUEUE, {"q": query})) == [wanted.reference]
 
 
+def test_queue_search_words_may_match_different_fields_and_phrases_stay_whole(coordinator_client):
+    wanted = submitted(
+        title="Sleep Medicine Update", organisation=OrganisationFactory(legal_name="Great Lakes Sleep Society")
+    )
+    submitted(title="Sleep Medicine Update", organisation=OrganisationFactory(legal_name="Lakes of Great Plains"))
+
+    assert references(coordinator_client.get(QUEUE, {"q": '"Great Lakes" medicine'})) == [wanted.reference]
+    assert references(coordinator_client.get(QUEUE, {"q": "medicine nowhere"})) == []
+
+
 def queue_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(QUEUE)
