@@ -200,6 +200,35 @@ def test_budget_beside_committed_paid_and_remaining(client, history, budget_2025
     assert rows["All areas, 2025"] == ["$100,000", "$65,000", "$0", "$0", "$35,000"]
 
 
+def test_figures_are_shared_from_the_cache_but_a_new_budget_shows_at_once(client, history, budget_2025):
+    signed_in(client, Role.COORDINATOR)
+    first = client.get(HOME, {"year": YEAR}).content.decode()
+    assert "figures are as of" in first
+
+    # A change to the requests waits for the cached figures to expire (the page says as of when) ...
+    GrantRequest.objects.filter(submitted_at__year=YEAR).update(amount_requested=Decimal("1"))
+    again = client.get(HOME, {"year": YEAR}).content.decode()
+    assert table(again, "money-quarter-caption")[-1] == table(first, "money-quarter-caption")[-1]
+
+    # ... but a budget changed by staff is shown on their next page.
+    AreaBudget.objects.filter(budget=budget_2025, therapeutic_area=T.ADHD).update(amount=Decimal("21000"))
+    area = AreaBudget.objects.get(budget=budget_2025, therapeutic_area=T.ADHD)
+    area.save()
+    page = client.get(HOME, {"year": YEAR}).content.decode()
+    rows = {r[0]: r[1:] for r in table(page, "budget-caption")[1:]}
+    assert rows["ADHD"][0] == "$21,000"
+
+
+def test_no_cache_seconds_means_fresh_figures(client, history, budget_2025, settings):
+    settings.IME_DASHBOARD_CACHE_SECONDS = 0
+    signed_in(client, Role.COORDINATOR)
+    first = client.get(HOME, {"year": YEAR}).content.decode()
+    GrantRequest.objects.filter(submitted_at__year=YEAR).update(amount_requested=Decimal("1"))
+    page = client.get(HOME, {"year": YEAR}).content.decode()
+    assert table(page, "money-quarter-caption")[-1] != table(first, "money-quarter-caption")[-1]
+    assert "worked out again" not in page
+
+
 # --- Who sees what ---------------------------------------------------------------------------------
 
 
