@@ -21,8 +21,10 @@ run: install
 test: install
 	bash scripts/test.sh
 
+# BENCHMARK_ARGS, e.g. "--growth" (1,000 / 10,000 / 100,000 requests) or "--compare var/old.json".
 benchmark: install
-	$(VENV)/bin/python scripts/benchmark.py
+	bash scripts/ensure_wrk.sh
+	$(VENV)/bin/python scripts/benchmark.py $(BENCHMARK_ARGS)
 
 audit: install
 	bash scripts/audit.sh

@@ -398,6 +398,9 @@ IME_PUBLIC_PAGE_CACHE_SECONDS = env.int("IME_PUBLIC_PAGE_CACHE_SECONDS", default
 IME_TRANSPARENCY_REPORT = env.bool("IME_TRANSPARENCY_REPORT", default=not PRODUCTION)
 # How long one filter's rows of the transparency page are reused from the cache (0: always fresh).
 IME_TRANSPARENCY_CACHE_SECONDS = env.int("IME_TRANSPARENCY_CACHE_SECONDS", default=300)
+# How long the staff dashboard's pipeline, money, budget and cycle-time figures are shared from the cache
+# (the page shows "as of"); the work lists are always live; setting a budget refreshes them; 0: always fresh.
+IME_DASHBOARD_CACHE_SECONDS = env.int("IME_DASHBOARD_CACHE_SECONDS", default=60)
 # /bench/bare/ and /bench/reference/ for scripts/benchmark.py; never on in production.
 IME_BENCHMARK_VIEWS = env.bool("IME_BENCHMARK_VIEWS", default=False)
 if IME_BENCHMARK_VIEWS:
@@ -425,6 +428,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache and written through to the database: a signed-in page costs no session
+# query while the cache holds it, and nothing is lost when the cache is flushed. Nothing deletes session
+# rows behind the session store's back (which would leave a cached copy valid).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_PERMISSIONS = 0o600

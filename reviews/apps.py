@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _ensure_role_groups(sender, apps=None, using="default", **kwargs):
@@ -16,12 +16,24 @@ def _ensure_role_groups(sender, apps=None, using="default", **kwargs):
         sync_role_groups(Group.objects.db_manager(using).model, Permission, RoleGroup)
 
 
+def _budget_changed(sender, instance, **kwargs):
+    """A budget set or changed shows on the dashboard at once, not when its cached figures expire."""
+    from .dashboard.views import forget_figures
+
+    forget_figures()
+
+
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Review and decisions"
 
     def ready(self):
+        from grants.models import AnnualBudget, AreaBudget
+
         post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="reviews.ensure_role_groups")
+        for model in (AnnualBudget, AreaBudget):
+            for signal in (post_save, post_delete):
+                signal.connect(_budget_changed, sender=model, dispatch_uid=f"reviews.budget_changed.{model.__name__}")
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

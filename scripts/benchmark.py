@@ -57,17 +57,30 @@ PUBLIC_PAGES = ("public page, cached (/faq/)", "public page, cached (/eligibilit
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 FIRST_VISIT_BUDGET = 60_000  # bytes, headers included
 # (label, path, who, text the page must contain); {detail} is the applicant's request id.
+APPLICANT_PAGES = ("applicant: my requests", "applicant: request detail", "applicant: section edit page")
+ADMIN_PAGES = (ADMIN, "admin changelist, filtered", "admin changelist, searched", "admin request page",
+               "admin dashboard (coordinator)")  # fmt: skip
+ANONYMOUS_REFERENCE = "reference, 20 rows (anonymous)"
 PAGES = [
     ("bare Django view", "/bench/bare/", "anonymous", "ok"),
     ("public page, cached (/faq/)", "/faq/", "anonymous", "Frequently asked questions</h1>"),
     ("public page, cached (/eligibility/)", "/eligibility/", "anonymous", "Eligibility criteria</h1>"),
-    ("reference, 20 rows (anonymous)", "/bench/reference/", "anonymous", "Benchmark reference page</h1>"),
+    (ANONYMOUS_REFERENCE, "/bench/reference/", "anonymous", "Benchmark reference page</h1>"),
     (REFERENCE, "/bench/reference/", "applicant", "Signed in as"),
     ("applicant: my requests", "/requests/", "applicant", "Grant requests</h1>"),
     ("applicant: request detail", "/requests/{detail}/", "applicant", "Benchmark detail request"),
+    ("applicant: section edit page", "/requests/{draft}/edit/programme/", "applicant", "<h1>Program</h1>"),
     (ADMIN, "/admin/grants/grantrequest/", "coordinator", 'id="result_list"'),
+    ("admin changelist, filtered", "/admin/grants/grantrequest/?status=screening", "coordinator", 'id="result_list"'),
+    ("admin changelist, searched", "/admin/grants/grantrequest/?q=depression", "coordinator", 'id="result_list"'),
+    ("admin request page", "/admin/grants/grantrequest/{detail}/change/", "coordinator", "Benchmark detail request"),
     ("admin dashboard (coordinator)", "/admin/", "coordinator", "Pipeline</h2>"),
 ]
+# The pages measured at each size with --growth: the applicant's and the staff's.
+GROWTH_PAGES = [page for page in PAGES if page[0] in APPLICANT_PAGES + ADMIN_PAGES]
+GROWTH_ROWS = (1_000, 10_000, 100_000)
+MAX_QUERIES = 15
+JOBS_SCRIPT = Path(__file__).with_name("benchmark_jobs.py")
 
 
 def parse_args():
@@ -87,7 +100,13 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--warmup", type=int, default=60, help="warm-up requests per page")
     parser.add_argument("--time-limit", type=float, default=270.0, help="skip pages not started by then (s)")
-    parser.add_argument("--output", default=str(ROOT / "var" / "benchmark.txt"))
+    parser.add_argument("--output", default=str(ROOT / "var" / "benchmark.txt"), help="JSON is written beside it")
+    parser.add_argument("--growth", action="store_true",
+                        help="also seed 1,000 and 100,000 requests and print the p95 of the applicant and admin "
+                             "pages at each size (the first run seeds 100,000: a few minutes)")  # fmt: skip
+    parser.add_argument("--compare", metavar="OLD_JSON", help="print before/after against an earlier run's JSON")
+    parser.add_argument("--no-jobs", action="store_true", help="skip the export, reminder sweep and outbox cases")
+    parser.add_argument("--mails", type=int, default=10_000, help="queued mails the outbox case drains")
     args = parser.parse_args()
     if args.tool == "auto":
         args.tool = "wrk" if shutil.which("wrk") else "python"
@@ -148,16 +167,16 @@ def collect_static(args):
         raise SystemExit(f"collectstatic failed:\n{done.stderr[-4000:]}")
 
 
-def prepare(args, database_url, rows, organisations, applicant_requests, sessions=False):
+def prepare(args, database_url, rows, organisations, applicant_requests, sessions=False, pages=PAGES):
     """Migrate, seed (or reuse) and count queries in a child process; rebuild the database once if it
     holds data of another size."""
     command = [sys.executable, str(DATA_SCRIPT), "--rows", str(rows), "--organisations", str(organisations)]
-    command += ["--applicant-requests", str(applicant_requests), "--pages", json.dumps(PAGES)]
+    command += ["--applicant-requests", str(applicant_requests), "--pages", json.dumps(pages)]
     command += ["--sessions"] if sessions else []
     for attempt in range(2):
         ensure_database(database_url, recreate=args.reseed or attempt == 1)
         env = server_env(args, database_url)
-        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800)
         if done.returncode == RESEED_EXIT and attempt == 0:
             print(f"  {database_name(database_url)} {done.stderr.strip()}; rebuilding it", flush=True)
             continue
@@ -180,8 +199,9 @@ def free_port():
 class Gunicorn:
     """gunicorn in its own process group on a free loopback port; stopped (TERM, then KILL) on exit."""
 
-    def __init__(self, args, log_path):
+    def __init__(self, args, log_path, database_url=None):
         self.args, self.log_path, self.port, self.process = args, log_path, free_port(), None
+        self.database_url = database_url or args.database_url
 
     def __enter__(self):
         binary = Path(sys.executable).with_name("gunicorn")
@@ -189,7 +209,7 @@ class Gunicorn:
         command += ["ime_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--worker-class", "sync"]
         command += ["--workers", str(self.args.workers), "--log-level", "warning"]
         self.log = self.log_path.open("w")
-        env = server_env(self.args, self.args.database_url)
+        env = server_env(self.args, self.database_url)
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -230,20 +250,20 @@ def check_page(port, path, headers, text):
         raise SystemExit(f"{path} answered {status} without {text!r}; measuring it would be meaningless.")
 
 
-def measure(args, port, sessions, detail_id, started):
+def measure(args, port, sessions, ids, started, pages=PAGES, rounds=None, alone=True):
     """Each page once per round, rounds in turn; a page keeps its best round (highest throughput), which
     filters out bursts of other work on a shared machine. Then the admin queue for one staff member
     alone, to tell its own cost from queueing behind the other connections."""
-    plan = [(label, path, who, text, args.concurrency) for label, path, who, text in PAGES]
+    plan = [(label, path, who, text, args.concurrency) for label, path, who, text in pages]
     admin = next(page for page in plan if page[0] == ADMIN)
-    plan_rounds = [plan] * args.rounds + [[(ADMIN_ALONE, *admin[1:4], 1)]]
+    plan_rounds = [plan] * (rounds or args.rounds) + ([[(ADMIN_ALONE, *admin[1:4], 1)]] if alone else [])
     results = {}
     for round_number, pages in enumerate(plan_rounds, start=1):
         for label, path, who, text, concurrency in pages:
             if time.monotonic() - started > args.time_limit:
                 print(f"  time limit reached: {label} skipped in round {round_number}", flush=True)
                 continue
-            path = path.format(detail=detail_id)
+            path = path.format(**ids)
             cookie = GATE_COOKIE + (f"; {sessions[who]}" if who in sessions else "")
             headers = {"Cookie": cookie, "Accept": "text/html", "User-Agent": "ime-portal-benchmark"}
             check_page(port, path, headers, text)
@@ -273,10 +293,47 @@ def load_description(args):
     return f"each page {args.rounds} times ({each}) after a warm-up; best round shown"
 
 
-def report(args, results, large, small, elapsed, load_before, first_visit):
-    seed, lines, verdicts = large["seed"], [], []
+def run_job(args, database_url, job, *extra):
+    """One case of scripts/benchmark_jobs.py in a child process against ``database_url``."""
+    command = [sys.executable, str(JOBS_SCRIPT), job, *extra]
+    env = server_env(args, database_url)
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(RESULT_MARK))
+    return json.loads(line.removeprefix(RESULT_MARK))
+
+
+def growth_url(args, rows):
+    """The benchmark database holding ``rows`` requests: --database-url itself for its own size."""
+    if rows == args.rows:
+        return args.database_url
+    parts = urlsplit(args.database_url)
+    return parts._replace(path=f"{parts.path}_{rows // 1000}k").geturl()
+
+
+def measure_growth(args):
+    """The applicant and admin pages at each size in GROWTH_ROWS (one round each, after a warm-up):
+    {rows: {label: result}}, and the prepared data of each size."""
+    columns, prepared = {}, {}
+    for rows in GROWTH_ROWS:
+        url = growth_url(args, rows)
+        print(f"Growth: {rows:,} requests ({database_name(url)})…", flush=True)
+        organisations = max(30, rows * args.organisations // args.rows)
+        data = prepare(args, url, rows, organisations, args.applicant_requests, sessions=True, pages=GROWTH_PAGES)
+        prepared[rows] = data
+        ids = {"detail": data["seed"]["detail_id"], "draft": data["seed"]["draft_id"]}
+        log = Path(args.output).with_name(f"benchmark-gunicorn-{rows // 1000}k.log")
+        with Gunicorn(args, log, database_url=url) as server:
+            columns[rows] = measure(args, server.port, data["sessions"], ids, time.monotonic(),
+                                    pages=GROWTH_PAGES, rounds=1, alone=False)  # fmt: skip
+    return columns, prepared
+
+
+def report(args, results, large, small, elapsed, load_before, first_visit, jobs, growth):
+    seed, lines, verdicts, bars = large["seed"], [], [], []
     add = lines.append
-    add(f"IME Grants Portal: performance benchmark (SPEC §7), {datetime.now():%Y-%m-%d %H:%M}")
+    add(f"IME Grants Portal: performance benchmark (SPEC §7, issue 13), {datetime.now():%Y-%m-%d %H:%M}")
     add(
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; PostgreSQL and Redis on 127.0.0.1; "
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other work slows every page)"
@@ -288,38 +345,48 @@ def report(args, results, large, small, elapsed, load_before, first_visit):
         f"{seed['budget_lines']:,} budget lines, {seed['attachments']} attachments, {seed['status_changes']:,} "
         f"status changes; the applicant's organisation has {seed['applicant_requests']}")  # fmt: skip
     add("")
-    add(f"{'page':32} {'path':28} {'conns':>5} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+    add(f"{'page':36} {'path':44} {'conns':>5} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'errors':>6}")  # fmt: skip
     for label, r in results.items():
-        add(f"{label:32} {r['path']:28} {r['concurrency']:>5} {r['requests']:>8} {r['rps']:>7.1f} {r['p50']:>7.1f} "
+        add(f"{label:36} {r['path']:44} {r['concurrency']:>5} {r['requests']:>8} {r['rps']:>7.1f} {r['p50']:>7.1f} "
             f"{r['p95']:>7.1f} {r['p99']:>7.1f} {r['errors']:>6}")  # fmt: skip
         verdicts.append(r["errors"] == 0)
 
     def bar(text, passed):
         verdicts.append(passed)
-        add(f"  [{'PASS' if passed else 'MISS'}] {text}")
+        bars.append({"bar": text, "met": passed})
+        add(f"  [{'MET ' if passed else 'MISS'}] {text}")
 
     add("")
-    add("SPEC §7 bars")
+    add("Bars (SPEC §7 and issue 13; ratios are throughput in the same run, so the machine's load cancels)")
     bare = results.get("bare Django view")
     for label in PUBLIC_PAGES:
         if label in results and bare:
             ratio = results[label]["rps"] / bare["rps"]
-            bar(f"{label} / bare view throughput = {ratio:.3f} (at least 0.50)", ratio >= 0.5)
-    for label in ("applicant: my requests", "applicant: request detail"):
-        if label in results and REFERENCE in results:
-            page, ref = results[label], results[REFERENCE]
+            bar(f"{label} / bare view = {ratio:.2f} (at least 0.50)", ratio >= 0.5)
+    ref, anonymous_ref = results.get(REFERENCE), results.get(ANONYMOUS_REFERENCE)
+    if ref and anonymous_ref:
+        ratio = ref["rps"] / anonymous_ref["rps"]
+        bar(f"signed-in overhead: reference signed in / anonymous = {ratio:.2f} (at least 0.85)", ratio >= 0.85)
+    for label in APPLICANT_PAGES:
+        if label in results and ref:
+            page = results[label]
             ratio = page["rps"] / ref["rps"]
-            bar(f"{label} / reference page (signed in) throughput = {ratio:.3f}, p50 {page['p50']:.1f} vs "
-                f"{ref['p50']:.1f} ms (read as close: at least 0.50)", ratio >= 0.5)  # fmt: skip
-    admin, alone = results.get(ADMIN), results.get(ADMIN_ALONE)
-    if admin:
-        bar(f"admin changelist p95 = {admin['p95']:.1f} ms with {admin['concurrency']} connections (under 150 ms)",
-            admin["p95"] < 150)  # fmt: skip
+            bar(f"{label} / reference (signed in) = {ratio:.2f}, p50 {page['p50']:.1f} vs {ref['p50']:.1f} ms "
+                "(at least 0.70)", ratio >= 0.70)  # fmt: skip
+    for label in ADMIN_PAGES:
+        if label in results:
+            r = results[label]
+            bar(f"{label} p95 = {r['p95']:.1f} ms with {r['concurrency']} connections at {seed['requests']:,} "
+                "requests (at most 100 ms; SPEC §7: changelist under 150)", r["p95"] <= 100)  # fmt: skip
+    alone = results.get(ADMIN_ALONE)
     if alone:
         add(f"  [info] admin changelist p95 = {alone['p95']:.1f} ms for one staff member alone")
     if len(results) < len(PAGES) + 1:
         bar(f"pages measured: {len(results)} of {len(PAGES) + 1} (time limit)", False)
+    add("  [info] not measured here: saving a section by POST, the agreement page and the reconciliation form "
+        "(the benchmark data has no agreement or reconciliation to show, and the load clients send GETs)")
+    report_jobs(jobs, bar, add)
     add("")
     body, wire = totals(first_visit)
     add("First visit to the home page (HTML and every asset it links, as served to a browser asking for br, gzip)")
@@ -330,17 +397,98 @@ def report(args, results, large, small, elapsed, load_before, first_visit):
     add("SQL queries per page (Django test client in-process, CaptureQueriesContext, each page's second request)")
     add(f"  near-empty database: {small['seed']['requests']} requests, the applicant's organisation has "
         f"{small['seed']['applicant_requests']}; large: {seed['requests']:,} and "
-        f"{seed['applicant_requests']}")  # fmt: skip
-    add(f"  {'page':36} {'near-empty':>10} {'large':>7}  same")
+        f"{seed['applicant_requests']}; at most {MAX_QUERIES} a page")  # fmt: skip
+    add(f"  {'page':36} {'near-empty':>10} {'large':>7}  same  within")
     for label, big in large["queries"].items():
         little = small["queries"][label]
         same = big["queries"] == little["queries"] and big["ok"] and little["ok"]
-        verdicts.append(same)
+        within = big["queries"] <= MAX_QUERIES
+        verdicts.extend([same, within])
         note = "" if big["ok"] and little["ok"] else f"  (HTTP {little['status']} / {big['status']})"
-        add(f"  {label:36} {little['queries']:>10} {big['queries']:>7}  {'yes' if same else 'NO'}{note}")
+        add(f"  {label:36} {little['queries']:>10} {big['queries']:>7}  {'yes ' if same else 'NO  '}  "
+            f"{'yes' if within else 'NO'}{note}")  # fmt: skip
+    if growth:
+        report_growth(growth, add, bar)
     add("")
     add(f"{'Every bar met' if all(verdicts) else 'Some bars missed'}; whole run {elapsed:.0f} s.")
-    return "\n".join(lines) + "\n", all(verdicts)
+    return "\n".join(lines) + "\n", all(verdicts), bars
+
+
+def report_jobs(jobs, bar, add):
+    if not jobs:
+        return
+    export, sweep, outbox = jobs.get("export"), jobs.get("sweep"), jobs.get("outbox")
+    if export and "error" not in export:
+        bar(f"CSV export: {export['rows']:,} rows ({export['bytes']:,} bytes) in {export['seconds']:.2f} s, "
+            f"streamed: {'yes' if export['streamed'] else 'no'}, Python's peak allocation {export['peak_mib']} MiB "
+            "(under 3 s, flat memory: streamed and under 32 MiB)",
+            export["seconds"] < 3 and export["streamed"] and export["peak_mib"] < 32)  # fmt: skip
+    elif export:
+        bar(f"CSV export failed: {export['error']}", False)
+    for sweep_run in sweep or []:
+        if "error" in sweep_run:
+            bar(f"reminder sweep failed: {sweep_run['error']}", False)
+            continue
+        queued = sum(sweep_run["queued"].values())
+        text = (f"reminder sweep over {sweep_run['requests']:,} requests: {sweep_run['seconds']:.2f} s, "
+                f"{queued} reminders queued (under 10 s at 100,000)")  # fmt: skip
+        if sweep_run["requests"] >= 100_000:
+            bar(text, sweep_run["seconds"] < 10)
+        else:
+            add(f"  [info] {text}; run with --growth to judge it at 100,000")
+    if outbox and "error" not in outbox:
+        bar(f"outbox: {outbox['sent']:,} of {outbox['mails']:,} mails sent by one worker into a local SMTP sink "
+            f"(aiosmtpd) in {outbox['seconds']:.1f} s = {outbox['per_second']:.0f} mails/s (at least 100)",
+            outbox["per_second"] >= 100 and outbox["sent"] == outbox["mails"])  # fmt: skip
+    elif outbox:
+        bar(f"outbox case failed: {outbox['error']}", False)
+
+
+def report_growth(growth, add, bar):
+    columns = growth["columns"]
+    sizes = sorted(columns)
+    add("")
+    add("Cost growth: p95 (ms) of each page at each size, 4 connections, one round after a warm-up")
+    add(f"  {'page':36} " + " ".join(f"{rows:>10,}" for rows in sizes) + "   10k → 100k")
+    for label, *_ in GROWTH_PAGES:
+        p95 = [columns[rows].get(label, {}).get("p95") for rows in sizes]
+        cells = " ".join(f"{value:>10.1f}" if value is not None else f"{'–':>10}" for value in p95)
+        if 10_000 in columns and 100_000 in columns and label in columns[10_000] and label in columns[100_000]:
+            growth_factor = columns[100_000][label]["p95"] / columns[10_000][label]["p95"]
+            add(f"  {label:36} {cells}   ×{growth_factor:.2f}{'  GROWS' if growth_factor > 1.5 else ''}")
+            verdict = "grows more than 1.5×" if growth_factor > 1.5 else "within 1.5×"
+            bar(f"{label}: p95 ×{growth_factor:.2f} from 10,000 to 100,000 requests ({verdict})",
+                growth_factor <= 1.5)  # fmt: skip
+        else:
+            add(f"  {label:36} {cells}")
+    for rows, queries in growth["queries"].items():
+        over = {label: q["queries"] for label, q in queries.items() if q["queries"] > MAX_QUERIES or not q["ok"]}
+        if over:
+            bar(f"queries at {rows:,} requests over {MAX_QUERIES} or failing: {over}", False)
+
+
+def compare(old_path, new):
+    """Before/after per page (req/s and p95) and per case, from two runs' JSON."""
+    old = json.loads(Path(old_path).read_text())
+    lines = [f"Compared with {old_path} ({old.get('when', '?')}):",
+             f"  {'page':36} {'req/s before':>12} {'after':>8} {'change':>8}   {'p95 before':>10} {'after':>8}"]
+    for label, after in new["pages"].items():
+        before = old.get("pages", {}).get(label)
+        if not before:
+            lines.append(f"  {label:36} {'(new)':>12} {after['rps']:>8.1f} {'':>8}   {'':>10} {after['p95']:>8.1f}")
+            continue
+        change = (after["rps"] / before["rps"] - 1) * 100 if before["rps"] else float("nan")
+        lines.append(f"  {label:36} {before['rps']:>12.1f} {after['rps']:>8.1f} {change:>+7.0f}%   "
+                     f"{before['p95']:>10.1f} {after['p95']:>8.1f}")  # fmt: skip
+    lines.append(f"  {'queries':36} {'before':>12} {'after':>8}")
+    for label, after in new["queries"].items():
+        before = old.get("queries", {}).get(label, {}).get("queries", "–")
+        lines.append(f"  {label:36} {before:>12} {after['queries']:>8}")
+    for name in ("export", "outbox"):
+        before, after = old.get("jobs", {}).get(name), new["jobs"].get(name)
+        if before and after and "seconds" in before and "seconds" in after:
+            lines.append(f"  {name:36} {before['seconds']:>11.2f}s {after['seconds']:>7.2f}s")
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -359,12 +507,33 @@ def main():
     how = "reused" if seed["reused"] else f"seeded in {seed['seconds']} s"
     print(f"  {seed['requests']:,} requests, {how}")
     print(f"Starting gunicorn ({args.workers} workers); loading each page with {args.tool}…", flush=True)
+    ids = {"detail": seed["detail_id"], "draft": seed["draft_id"]}
     with Gunicorn(args, output.with_name("benchmark-gunicorn.log")) as server:
-        results = measure(args, server.port, large["sessions"], seed["detail_id"], started)
+        results = measure(args, server.port, large["sessions"], ids, started)
         first_visit = cold_visit(f"http://127.0.0.1:{server.port}/", GATE_COOKIE)
-    text, passed = report(args, results, large, small, time.monotonic() - started, load_before, first_visit)
+    jobs = {}
+    if not args.no_jobs:
+        print("CSV export, reminder sweep and outbox…", flush=True)
+        jobs["export"] = run_job(args, args.database_url, "export")
+        jobs["sweep"] = [run_job(args, args.database_url, "sweep")]
+        jobs["outbox"] = run_job(args, args.database_url, "outbox", "--mails", str(args.mails))
+    growth = None
+    if args.growth:
+        columns, prepared = measure_growth(args)
+        growth = {"columns": columns, "queries": {rows: data["queries"] for rows, data in prepared.items()}}
+        if not args.no_jobs:
+            jobs["sweep"].append(run_job(args, growth_url(args, GROWTH_ROWS[-1]), "sweep"))
+    elapsed = time.monotonic() - started
+    text, passed, bars = report(args, results, large, small, elapsed, load_before, first_visit, jobs, growth)
+    record = {"when": datetime.now().isoformat(timespec="seconds"), "load_before": load_before,
+              "tool": args.tool, "pages": results, "queries": large["queries"], "small_queries": small["queries"],
+              "jobs": jobs, "growth": growth, "bars": bars, "passed": passed}  # fmt: skip
     output.write_text(text)
-    print("\n" + text + f"Written to {output}")
+    json_path = output.with_suffix(".json")
+    json_path.write_text(json.dumps(record, indent=2, default=str))
+    print("\n" + text + f"Written to {output} and {json_path}")
+    if args.compare:
+        print("\n" + compare(args.compare, record))
     return 0 if passed else 1
 
 

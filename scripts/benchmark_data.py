@@ -103,6 +103,8 @@ def describe_seed(reused, seconds=0.0):
         "status_changes": StatusChange.objects.count(),
         "applicant_requests": organisation.grant_requests.count(),
         "detail_id": organisation.grant_requests.get(title=DETAIL_TITLE).pk,
+        # A draft of the applicant's, for the section edit page (only drafts and answered requests open).
+        "draft_id": organisation.grant_requests.filter(status=S.DRAFT).order_by("pk").values_list("pk", flat=True)[0],
     }
 
 
@@ -165,7 +167,8 @@ def create_requests(rows, orgs, owners, applicant_requests):
     requests = []
     for n in range(rows):
         # The first is the applicant's detail page: in screening, with history, budget and attachments.
-        status = S.SCREENING if n == 0 else STATUS_MIX[(n * 7) % len(STATUS_MIX)]
+        # The second is a draft, for the section edit page (a request past submission is not editable).
+        status = S.SCREENING if n == 0 else S.DRAFT if n == 1 else STATUS_MIX[(n * 7) % len(STATUS_MIX)]
         owner = 0 if n < applicant_requests else 1 + n % (len(orgs) - 1)
         area, start = areas[n % len(areas)], today + timedelta(days=(n % 400) - 150)
         requests.append(
@@ -262,11 +265,12 @@ def signed_in_clients():
     return clients
 
 
-def count_queries(clients, pages, detail_id):
+def count_queries(clients, pages, ids: dict):
     """SQL queries of each page's second request (a process's first requests fill its caches)."""
-    pages = [(label, path.format(detail=detail_id), who, text) for label, path, who, text in pages]
-    faq = next(page for page in pages if page[1] == "/faq/")
-    pages.insert(pages.index(faq), ("public page, fresh render (/faq/)", *faq[1:]))
+    pages = [(label, path.format(**ids), who, text) for label, path, who, text in pages]
+    faq = next((page for page in pages if page[1] == "/faq/"), None)
+    if faq:
+        pages.insert(pages.index(faq), ("public page, fresh render (/faq/)", *faq[1:]))
     counted = {}
     for label, path, who, text in pages:
         client = clients[who]
@@ -298,7 +302,8 @@ def main():
         # catching up in the middle of the measurements.
         cursor.execute("VACUUM (ANALYZE)")
     clients = signed_in_clients()
-    result = {"seed": seeded, "queries": count_queries(clients, json.loads(args.pages), seeded["detail_id"])}
+    ids = {"detail": seeded["detail_id"], "draft": seeded["draft_id"]}
+    result = {"seed": seeded, "queries": count_queries(clients, json.loads(args.pages), ids)}
     if args.sessions:
         name = settings.SESSION_COOKIE_NAME
         result["sessions"] = {

@@ -552,8 +552,9 @@ def test_another_organisations_owner_cannot_remove_my_member(other_applicant_cli
 # --- Query counts ------------------------------------------------------------------------------
 
 
-# session, user, membership, organisation, its members (with users), its pending invitations (with inviters)
-ORGANISATION_PAGE_QUERIES = 6
+# user, membership, organisation, its members (with users), its pending invitations (with inviters); the
+# session is read from the cache (cached_db)
+ORGANISATION_PAGE_QUERIES = 5
 
 
 def test_organisation_page_query_count_does_not_grow_with_members(django_assert_num_queries):

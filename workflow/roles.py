@@ -23,14 +23,32 @@ SYSTEM_USERNAME = "ime-portal-system"
 REVIEWER_ASSIGNERS = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 
 
+# Where the roles read from the groups are kept on the user object: one admin page asks for them from the
+# dashboard, each app's module permissions and the actions (six queries before). Like Django's own
+# permission cache on the user, it lives as long as the object (one request); a change of groups through
+# ``user.groups`` clears it.
+_ROLES_CACHE = "_ime_staff_roles"
+
+
 def staff_roles_of(user) -> set[Role]:
-    """The staff roles ``user`` holds through their groups (a superuser is an administrator)."""
+    """The staff roles ``user`` holds through their groups (a superuser is an administrator). A new set
+    every time: callers add to it."""
     if not user or not user.is_authenticated or not user.is_staff:
         return set()
-    roles = {Role(code) for code in user.groups.filter(role__isnull=False).values_list("role__code", flat=True)}
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        codes = user.groups.filter(role__isnull=False).values_list("role__code", flat=True)
+        cached = frozenset(Role(code) for code in codes)
+        setattr(user, _ROLES_CACHE, cached)
+    roles = set(cached)
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)
     return roles
+
+
+def forget_staff_roles(user) -> None:
+    if user is not None:
+        user.__dict__.pop(_ROLES_CACHE, None)
 
 
 def roles_of(user, subject) -> set[Role]:

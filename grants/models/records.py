@@ -24,7 +24,13 @@ class StatusChange(AuditEntry):
     to_status = models.CharField(max_length=30, choices=GrantStatus.choices)
 
     class Meta(AuditEntry.Meta):
-        pass
+        indexes = [
+            # "When did this request first reach status X": the dashboard's cycle times ask it once per
+            # request (a correlated MIN), which without this index reads the request's whole history.
+            models.Index(fields=["grant_request", "to_status", "created_at"], name="statuschange_reached_idx"),
+            # "Which requests reached status X this year" (the same figures, narrowed first).
+            models.Index(fields=["to_status", "created_at"], name="statuschange_to_when_idx"),
+        ]
 
 
 class QuestionBase(models.Model):

@@ -167,19 +167,26 @@ def post_award_cycle_times(year: int) -> list[CycleSeries]:
     - decision → agreement executed (the first countersignature of a letter);
     - agreement executed → paid (the status change to ``paid``: the final payment, or its confirmation);
     - program end → reconciled (the status change to ``reconciled``), from the program's end date."""
+    # Each series first narrows to the requests with such an event in the year (necessary for the first
+    # one to fall in it; an index answers it), so the per-request subqueries run for those few rather than
+    # for every request ever made (EXPLAIN ANALYZE: 200 ms → a few at 10,000 requests).
+    countersigned = Agreement.objects.filter(countersigned_at__year=year).values("grant_request")
+    reached_paid = StatusChange.objects.filter(to_status=GrantStatus.PAID, created_at__year=year)
+    reached_reconciled = StatusChange.objects.filter(to_status=GrantStatus.RECONCILED, created_at__year=year)
     executed = (
-        GrantRequest.objects.filter(decision__isnull=False)
+        GrantRequest.objects.filter(decision__isnull=False, pk__in=countersigned)
         .annotate(executed_at=_first_execution())
         .filter(executed_at__year=year)
         .annotate(quarter=ExtractQuarter("executed_at"), days=DaysBetween("decision__decided_at", "executed_at"))
     )
     paid = (
-        GrantRequest.objects.annotate(executed_at=_first_execution(), paid_at=_first_status_change(GrantStatus.PAID))
+        GrantRequest.objects.filter(pk__in=reached_paid.values("grant_request"))
+        .annotate(executed_at=_first_execution(), paid_at=_first_status_change(GrantStatus.PAID))
         .filter(executed_at__isnull=False, paid_at__year=year)
         .annotate(quarter=ExtractQuarter("paid_at"), days=DaysBetween("executed_at", "paid_at"))
     )
     reconciled = (
-        GrantRequest.objects.filter(end_date__isnull=False)
+        GrantRequest.objects.filter(end_date__isnull=False, pk__in=reached_reconciled.values("grant_request"))
         .annotate(reconciled_at=_first_status_change(GrantStatus.RECONCILED))
         .filter(reconciled_at__year=year)
         .annotate(

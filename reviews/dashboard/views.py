@@ -2,8 +2,12 @@
 asked for, asks ``figures`` and ``grants.budgets`` for the numbers the member's permissions allow, and
 lays them out as charts and tables."""
 
+import time
+
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,10 +37,59 @@ def chosen_year(request, years) -> tuple[int, YearForm]:
     return year, form
 
 
-def _pipeline(queue_url):
-    rows = [
-        {"status": status, "count": n, "url": f"{queue_url}?status={status.value}"} for status, n in figures.pipeline()
-    ]
+# Named after the database too: one Redis serving several databases (staging, the benchmark's sizes) never
+# shows one's figures for another.
+_DATABASE = settings.DATABASES["default"]["NAME"]
+FIGURES_KEY = f"ime:dashboard:{_DATABASE}:figures:{{year}}:{{generation}}"
+GENERATION_KEY = f"ime:dashboard:{_DATABASE}:generation"  # changed by forget_figures: every entry is then unused
+YEARS_KEY = f"ime:dashboard:{_DATABASE}:years"
+
+
+def yearly_figures(year) -> dict:
+    """The pipeline, money, budget and cycle-time figures of ``year``: about a dozen aggregate queries
+    over every request, shared by all staff for IME_DASHBOARD_CACHE_SECONDS (the page says as of when).
+    Setting a budget forgets them at once (``forget_figures``); the work lists are never cached."""
+    seconds = settings.IME_DASHBOARD_CACHE_SECONDS
+    key = FIGURES_KEY.format(year=year, generation=cache.get(GENERATION_KEY, 0) if seconds else 0)
+    found = cache.get(key) if seconds else None
+    if found is None:
+        money = figures.money(year)
+        found = {
+            "as_of": timezone.now(),
+            "pipeline": figures.pipeline(),
+            "money": money,
+            "budget": budget_for(year, approved=money.approved_rows),
+            "cycle_times": figures.cycle_times(year),
+            "post_award": figures.post_award_cycle_times(year),
+        }
+        if seconds:
+            cache.set(key, found, seconds)
+    return found
+
+
+def years_offered() -> list[int]:
+    seconds = settings.IME_DASHBOARD_CACHE_SECONDS
+    years = cache.get(YEARS_KEY) if seconds else None
+    if years is None or timezone.localdate().year not in years:
+        years = figures.years_with_requests()
+        if seconds:
+            cache.set(YEARS_KEY, years, seconds)
+    return years
+
+
+def forget_figures() -> None:
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def first_rows_and_total(queryset, limit=figures.LIST_LENGTH):
+    """The first ``limit`` rows and how many there are in all, in one query (a window count): for lists
+    whose rows must all be read to be ordered anyway."""
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return rows, rows[0].rows_in_all if rows else 0
+
+
+def _pipeline(queue_url, counts):
+    rows = [{"status": status, "count": n, "url": f"{queue_url}?status={status.value}"} for status, n in counts]
     chart = bar_chart(
         "chart-pipeline", "Requests by status",
         f"{sum(r['count'] for r in rows)} submitted requests; the table below gives each status.",
@@ -45,8 +98,7 @@ def _pipeline(queue_url):
     return {"rows": rows, "chart": chart}
 
 
-def _money(year):
-    money = figures.money(year)
+def _money(year, money):
 
     def chart(chart_id, title, rows):
         series = [
@@ -68,8 +120,7 @@ def _money(year):
     }
 
 
-def _budget(year, approved):
-    budget = budget_for(year, approved=approved)
+def _budget(year, budget):
     lines = budget.areas
     chart = None
     if budget.is_set:
@@ -90,8 +141,7 @@ def _budget(year, approved):
     return {"data": budget, "chart": chart}
 
 
-def _cycle_times(year):
-    rows = figures.cycle_times(year)
+def _cycle_times(year, rows, after):
     decided = sum(r.decisions for r in rows)
     chart = bar_chart(
         "chart-cycle", f"Days from submission to decision, {year}",
@@ -101,7 +151,6 @@ def _cycle_times(year):
          Series("90th percentile", "chart-series-4", [r.p90_days for r in rows])],
         days,
     )  # fmt: skip
-    after = figures.post_award_cycle_times(year)
     after_chart = bar_chart(
         "chart-cycle-after", f"Days after the decision, {year} (median)",
         "; ".join(f"{series.label}: {series.count} in {year}" for series in after)
@@ -119,32 +168,35 @@ def dashboard_context(request) -> dict:
     if not user.has_perm("grants.view_grantrequest"):
         return {"dashboard": None}
     queue_url = reverse("admin:grants_grantrequest_changelist")
-    years = figures.years_with_requests()
-    year, year_form = chosen_year(request, years)
+    year, year_form = chosen_year(request, years_offered())
+    found = yearly_figures(year)
     can_see_money = user.has_perm(MONEY)
-    money = _money(year) if can_see_money else None
-    waiting = figures.waiting_on_staff()
-    past_due = figures.reviews_past_due()
-    overdue = figures.overdue_reconciliations()
-    unsigned = figures.unsigned_agreements()
+    money = _money(year, found["money"]) if can_see_money else None
+    waiting = figures.waiting_on_staff()  # read in an index's order: faster as a list and a count
+    waiting, waiting_total = list(waiting[: figures.LIST_LENGTH]), waiting.count()
+    past_due, past_due_total = first_rows_and_total(figures.reviews_past_due())
+    overdue, overdue_total = first_rows_and_total(figures.overdue_reconciliations())
+    unsigned, unsigned_total = first_rows_and_total(figures.unsigned_agreements())
     dashboard = {
         "year": year,
         "year_form": year_form,
+        "as_of": found["as_of"],
+        "cache_seconds": settings.IME_DASHBOARD_CACHE_SECONDS,
         "queue_url": queue_url,
-        "pipeline": _pipeline(queue_url),
-        "cycle_times": _cycle_times(year),
+        "pipeline": _pipeline(queue_url, found["pipeline"]),
+        "cycle_times": _cycle_times(year, found["cycle_times"], found["post_award"]),
         "money": money,
-        "budget": _budget(year, money["data"].approved_rows) if money and user.has_perm(VIEW_BUDGET) else None,
+        "budget": _budget(year, found["budget"]) if money and user.has_perm(VIEW_BUDGET) else None,
         "can_set_budget": user.has_perm("grants.add_annualbudget"),
-        "waiting": list(waiting[: figures.LIST_LENGTH]),
-        "waiting_total": waiting.count(),
+        "waiting": waiting,
+        "waiting_total": waiting_total,
         "waiting_url": f"{queue_url}?status=awaiting_staff",
-        "past_due": list(past_due[: figures.LIST_LENGTH]),
-        "past_due_total": past_due.count(),
-        "overdue_reconciliations": list(overdue[: figures.LIST_LENGTH]),
-        "overdue_reconciliations_total": overdue.count(),
-        "unsigned_agreements": list(unsigned[: figures.LIST_LENGTH]),
-        "unsigned_agreements_total": unsigned.count(),
+        "past_due": past_due,
+        "past_due_total": past_due_total,
+        "overdue_reconciliations": overdue,
+        "overdue_reconciliations_total": overdue_total,
+        "unsigned_agreements": unsigned,
+        "unsigned_agreements_total": unsigned_total,
         "review_due_days": settings.IME_REVIEW_DUE_DAYS,
         "my_assignments": list(figures.my_assignments(user)[: figures.LIST_LENGTH]),
         "my_actions": figures.my_actions(user),
