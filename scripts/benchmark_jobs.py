@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,6 +35,7 @@ from django.utils import timezone  # noqa: E402
 from grants.models import GrantRequest  # noqa: E402
 from outbox.models import Email  # noqa: E402
 from outbox.services import deliver  # noqa: E402
+from reviews.models import Assignment  # noqa: E402
 from reviews.reminders import send_due_reminders  # noqa: E402
 
 RESULT_MARK = "BENCHMARK-RESULT "
@@ -79,13 +81,19 @@ def export():
 
 
 def sweep():
-    """reviews.tasks.send_reminders' work (every reminder due today), timed, then undone."""
+    """reviews.tasks.send_reminders' work (every reminder due today), timed, then undone.
+
+    The seeded reviews were all assigned today, so nothing would be due: first every open review
+    assignment is dated back past the reminder delay (a morning on which every reviewer is late), so the
+    sweep renders and queues one reminder per assignment, the heaviest day it can have."""
     result = {}
     try:
         with transaction.atomic():
+            late = timezone.now() - timedelta(days=settings.IME_REMINDER_REVIEW_DAYS + 1)
+            due = Assignment.objects.update(assigned_at=late)
             started = time.perf_counter()
             queued = send_due_reminders()
-            result = {"seconds": round(time.perf_counter() - started, 3), "queued": queued}
+            result = {"seconds": round(time.perf_counter() - started, 3), "queued": queued, "assignments_due": due}
             raise Rollback
     except Rollback:
         pass
