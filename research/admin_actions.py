@@ -80,8 +80,9 @@ def action_page(model_admin, request, pk, name):
                 report_error(request, error)
                 return redirect(proposal_page_url(proposal))
             else:
-                messages.success(request, f"{proposal.display_reference}: “{rule.label}” done — moved from {previous} "
-                                          f"to {R(proposal.status).label}.")  # fmt: skip
+                now = R(proposal.status).label
+                outcome = f"the proposal stays {previous}" if now == previous else f"moved from {previous} to {now}"
+                messages.success(request, f"{proposal.display_reference}: “{rule.label}” done — {outcome}.")
                 return redirect(proposal_page_url(proposal))
     else:
         refusal = why_not(proposal, request.user, rule)
