@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from django.db import transaction
 
 
 def free_port() -> int:
@@ -203,3 +204,22 @@ def stop_sessions(processes, timeout: float = 60) -> list[tuple[int, str]]:
             process.kill()
             process.wait()
     return left
+
+
+# --- Trying things on one database state ---------------------------------------------------------
+
+
+class _Undo(Exception):
+    pass
+
+
+@contextmanager
+def undone():
+    """Run the block in a savepoint that is always rolled back, so the next block starts from the same
+    rows: the transition matrices try every role on one request instead of building it once per role."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _Undo
+    except _Undo:
+        pass
