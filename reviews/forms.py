@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from grants.choices import DeclineReason
 from grants.models import PaymentMethod
@@ -278,7 +279,47 @@ def reviewers_for(stage):
     )
 
 
+def reviewers_by_stage() -> dict:
+    """Every stage's reviewers (as ``reviewers_for``) from one query, for a page that shows the
+    assignment forms of all stages at once."""
+    codes = {role.value: stage for stage, role in STAGE_ROLES.items()}
+    found = {stage: [] for stage in ReviewStage}
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__role__code__in=codes)
+        .annotate(stage_role=models.F("groups__role__code"))
+        .order_by("first_name", "last_name", "email", "pk")
+    )
+    for user in users:
+        listed = found[codes[user.stage_role]]
+        if not listed or listed[-1].pk != user.pk:
+            listed.append(user)
+    return found
+
+
+class ReviewerChoices(forms.models.ModelChoiceIterator):
+    """The field's options from the reviewers the page already read (``field.reviewers``), when it did."""
+
+    def __iter__(self):
+        reviewers = getattr(self.field, "reviewers", None)
+        if reviewers is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in reviewers:
+            yield self.choice(user)
+
+    def __len__(self):
+        reviewers = getattr(self.field, "reviewers", None)
+        if reviewers is None:
+            return super().__len__()
+        return len(reviewers) + (1 if self.field.empty_label is not None else 0)
+
+
 class ReviewerChoiceField(forms.ModelChoiceField):
+    iterator = ReviewerChoices
+
     def label_from_instance(self, user):
         name = user.get_full_name()
         return f"{name} ({user.email})" if name else user.email
@@ -287,12 +328,15 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 class AssignmentForm(forms.Form):
     reviewer = ReviewerChoiceField(queryset=None, empty_label="Choose a reviewer…")
 
-    def __init__(self, *args, stage, **kwargs):
+    def __init__(self, *args, stage, reviewers=None, **kwargs):
+        """``reviewers``: the stage's reviewers already read (``reviewers_by_stage``), listed as the options
+        instead of a query of the form's own; the choice is still checked against ``reviewers_for``."""
         super().__init__(*args, prefix=stage, **kwargs)
         self.stage = ReviewStage(stage)
         role = STAGE_ROLES[self.stage]
         field = self.fields["reviewer"]
         field.queryset = reviewers_for(stage)
+        field.reviewers = reviewers
         field.label = f"{role.label} to assign"
         field.error_messages["required"] = f"Choose the {role.label.lower()} to assign."
         field.error_messages["invalid_choice"] = (

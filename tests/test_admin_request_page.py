@@ -608,3 +608,30 @@ def test_the_request_page_query_count_does_not_grow_with_its_history(client):
     many = queries_for_page()
 
     assert many == few
+
+
+def test_the_request_page_stays_within_fifteen_queries_with_reviewers_and_history(client):
+    """The page a coordinator opens most: both assignment forms, assignments and reviews at both stages,
+    a decision-free history, messages and an information request. Issue 13's bar is 15 queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    coordinator = staff_with_role(Role.COORDINATOR)
+    grant_request = request_in(GrantStatus.SCREENING)
+    member = applicant(organisation=grant_request.organisation)
+    for _ in range(3):
+        staff_with_role(Role.MEDICAL)
+        staff_with_role(Role.COMMITTEE)
+    for name in ("request_information", "resubmit"):
+        actor = coordinator if name == "request_information" else member
+        perform(grant_request, name, by=actor, **{INPUT_OF[name]: f"{name} note"})
+    post_message(grant_request, by=coordinator, body="A question", from_staff=True)
+    AttachmentFactory(grant_request=grant_request)
+    client.force_login(coordinator)
+    client.get(page_url(grant_request))  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page_url(grant_request))
+    assert response.status_code == 200
+    # Both assignment forms list their reviewers, from one shared query.
+    assert response.content.decode().count("Choose a reviewer…") == 2
+    assert len(captured) <= 15, "\n".join(q["sql"][:200] for q in captured)

@@ -46,18 +46,29 @@ def staff_roles_of(user) -> set[Role]:
     return roles
 
 
+def remember_staff_roles(user, codes) -> None:
+    """Keep role codes a page read along with its own query (the user's groups' ``RoleGroup`` codes), so
+    ``staff_roles_of`` needs no query of its own; what is already kept stays."""
+    if user is not None and user.is_authenticated and user.is_staff and _ROLES_CACHE not in user.__dict__:
+        setattr(user, _ROLES_CACHE, frozenset(Role(code) for code in codes))
+
+
 def forget_staff_roles(user) -> None:
     if user is not None:
         user.__dict__.pop(_ROLES_CACHE, None)
 
 
-def roles_of(user, subject) -> set[Role]:
+def roles_of(user, subject, is_member=None) -> set[Role]:
     """The roles ``user`` holds with respect to ``subject`` (anything with an ``organisation_id``):
-    applicant when they belong to its organization, plus their staff roles."""
+    applicant when they belong to its organization, plus their staff roles. ``is_member``: whether they
+    belong, when the caller read it already (with the subject), instead of the user's membership."""
     if user is not None and user.get_username() == SYSTEM_USERNAME and not user.is_active:
         return {Role.SYSTEM}
     roles = staff_roles_of(user)
-    if user and user.is_authenticated:
+    if is_member is not None:
+        if is_member and user and user.is_authenticated:
+            roles.add(Role.APPLICANT)
+    elif user and user.is_authenticated:
         membership = getattr(user, "membership", None)
         if membership is not None and membership.organisation_id == subject.organisation_id:
             roles.add(Role.APPLICANT)

@@ -4,6 +4,7 @@ applicant sent it back."""
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils.text import capfirst
 
 from grants.models import Attachment, BudgetLine, LearningObjective, OtherSupporter
@@ -18,6 +19,7 @@ RELATED = [
 ]
 RELATED_IGNORED = {"position", "file", "uploaded_by", "uploaded_at", "grant_request"}
 EMPTY = "—"
+CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -117,6 +119,18 @@ def last_resubmission(grant_request, status_changes) -> Resubmission | None:
     )
     if asked is None:
         return None
+    # What changed between two past moments never changes again: read the field history once, then
+    # from the cache (six queries a page view before, issue 13's 15-query bar).
+    key = f"resubmission-changes:v1:{grant_request.pk}:{asked.pk}:{answered.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = _changes_between(grant_request, asked, answered)
+        cache.set(key, found, CACHE_SECONDS)
+    fields, related = found
+    return Resubmission(asked, answered, fields, related)
+
+
+def _changes_between(grant_request, asked, answered):
     history = grant_request.history
     old_record = _state_at(history, asked.created_at)
     new_record = _state_at(history, answered.created_at)
@@ -124,4 +138,4 @@ def last_resubmission(grant_request, status_changes) -> Resubmission | None:
     if old_record is not None and new_record is not None and old_record.pk != new_record.pk:
         delta = new_record.diff_against(old_record, excluded_fields=NOT_APPLICANT_FIELDS, foreign_keys_are_objs=False)
         fields = _field_changes(type(grant_request), delta)
-    return Resubmission(asked, answered, fields, _related_changes(grant_request, asked.created_at, answered.created_at))
+    return fields, _related_changes(grant_request, asked.created_at, answered.created_at)

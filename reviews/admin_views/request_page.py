@@ -1,19 +1,21 @@
 """The staff page of one grant request: the application read-only, where it stands, what staff may do
 next, the reviews, the conversation with the applicant and the audit trail."""
 
-from django.db.models import Prefetch
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from grants.choices import DeclineReason
-from grants.models import Attachment, Decision, InformationRequest
+from grants.models import Attachment, Decision, InformationRequest, Membership
 from grants.sections import section_titles
 from grants.status import UNDECIDED
 from workflow.engine import available_transitions
-from workflow.roles import REVIEWER_ASSIGNERS, roles_of
+from workflow.models import RoleGroup
+from workflow.roles import REVIEWER_ASSIGNERS, remember_staff_roles, roles_of
 
 from ..choices import ReviewStage
-from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm
+from ..forms import AssignmentForm, ConflictForm, MessageForm, ReviewForm, reviewers_by_stage
 from ..services import STAGE_ROLES, current_stage
 from .changes import last_resubmission
 from .common import admin_context, days_since, load_request, relative_day, staff_requests
@@ -24,10 +26,16 @@ from .staff_actions import available_actions
 TEMPLATE = "admin/grants/grantrequest/request_page.html"
 
 
-def page_queryset():
+def page_queryset(user):
     return (
         staff_requests()
-        .select_related("organisation", "created_by")
+        # The decision rides along (one to one); whether the viewer belongs to the applicant organization
+        # too, so their roles need no membership query of their own.
+        .select_related("organisation", "created_by", "decision__decided_by")
+        .annotate(
+            viewer_is_member=Exists(Membership.objects.filter(user=user, organisation=OuterRef("organisation"))),
+            viewer_role_codes=ArraySubquery(RoleGroup.objects.filter(group__user=user).values("code")),
+        )
         .prefetch_related(
             "learning_objectives",
             "budget_lines",
@@ -68,13 +76,17 @@ def render_request_page(model_admin, request, pk, **bound):
     """Render the page; ``bound`` holds forms that came back with errors, shown instead of blank ones
     (answered 200, as Django's forms do, with "Error:" in the title)."""
     user = request.user
-    grant_request = load_request(model_admin, request, pk, queryset=page_queryset())
-    roles = roles_of(user, grant_request)
+    grant_request = load_request(model_admin, request, pk, queryset=page_queryset(user))
+    remember_staff_roles(user, grant_request.viewer_role_codes)
+    roles = roles_of(user, grant_request, is_member=grant_request.viewer_is_member)
     open_rules = available_transitions(grant_request, user, roles)
     status_changes = list(grant_request.status_changes.select_related("actor"))
     assignments = list(grant_request.assignments.select_related("reviewer", "assigned_by"))
     reviews = list(grant_request.reviews.select_related("reviewer"))
-    decision = Decision.objects.filter(grant_request=grant_request).select_related("decided_by").first()
+    try:
+        decision = grant_request.decision
+    except Decision.DoesNotExist:
+        decision = None
     information_requests = list(
         InformationRequest.objects.filter(grant_request=grant_request).select_related("requested_by", "answered_by")
     )
@@ -84,10 +96,13 @@ def render_request_page(model_admin, request, pk, **bound):
     can_assign = bool(roles & REVIEWER_ASSIGNERS) and grant_request.status in UNDECIDED
     assignment_forms = []
     if can_assign:
+        reviewers = reviewers_by_stage()  # one query for both forms' lists
         for stage in ReviewStage:
+            form = bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage)
+            form.fields["reviewer"].reviewers = reviewers[stage]
             assignment_forms.append(
                 {
-                    "form": bound.get(f"assign_{stage.value}") or AssignmentForm(stage=stage),
+                    "form": form,
                     # Named by who is assigned, so the two buttons on the page say which is which.
                     "button": f"Assign {STAGE_ROLES[stage].label.lower()}",
                 }
