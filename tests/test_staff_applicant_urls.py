@@ -269,6 +269,7 @@ def test_admin_downloads_need_the_second_factor(data, staff_client):
 def research_cases(proposal) -> dict[str, list[tuple[str, str]]]:
     """Every investigator URL name → (method, path); staff without membership must get no data there."""
     pk = proposal.pk
+    milestone = proposal.milestones.order_by("position").values_list("pk", flat=True).first() or 1
 
     def on(name, *args):
         return reverse(f"research:{name}", args=args)
@@ -284,11 +285,26 @@ def research_cases(proposal) -> dict[str, list[tuple[str, str]]]:
         "full_proposal_submit": [("post", on("full_proposal_submit", pk))],
         "proposal_document": [("get", on("proposal_document", pk, kind)) for kind in ("protocol", "cv")],
         "proposal_withdraw": [("get", on("proposal_withdraw", pk)), ("post", on("proposal_withdraw", pk))],
+        # The scientific review's conversation (research/views_review.py).
+        "proposal_answer": [("post", on("proposal_answer", pk))],
+        "proposal_message": [("post", on("proposal_message", pk))],
+        "proposal_message_attachment": [("get", on("proposal_message_attachment", pk, 1))],
+        # After approval (research/views_post_award.py).
+        "study": [("get", on("study", pk))],
+        "evidence_submit": [("post", on("evidence_submit", pk, milestone))],
+        "evidence_download": [("get", on("evidence_download", pk, milestone))],
+        "final_report_submit": [("post", on("final_report_submit", pk))],
+        "final_report_download": [("get", on("final_report_download", pk))],
+        "amendment_new": [("get", on("amendment_new", pk)), ("post", on("amendment_new", pk))],
+        "agreement_detail": [("get", on("agreement_detail", pk, 1))],
+        "agreement_sign": [("post", on("agreement_sign", pk, 1))],
+        "agreement_pdf": [("get", on("agreement_pdf", pk, 1))],
     }
 
 
 def test_staff_without_second_factor_get_no_research_data_from_any_investigator_url(staff_client):
-    proposal = fill_full_proposal(proposal_at(ResearchStatus.FULL_PROPOSAL_INVITED))
+    # An active study: it has an executed agreement and milestones, so every URL has something to leak.
+    proposal = proposal_at(ResearchStatus.ACTIVE)
     markers = [proposal.title.encode(), proposal.organisation.legal_name.encode(), proposal.pi_email.encode()]
     cases_by_name = research_cases(proposal)
     assert {p.name for p in research_urls.urlpatterns} == set(cases_by_name), "List the new research URL here."
@@ -300,7 +316,7 @@ def test_staff_without_second_factor_get_no_research_data_from_any_investigator_
             if path != reverse("research:public"):
                 assert response.status_code in (200, 302, 404), f"{method.upper()} {path} gave {response.status_code}"
     proposal.refresh_from_db()
-    assert proposal.status == ResearchStatus.FULL_PROPOSAL_INVITED
+    assert proposal.status == ResearchStatus.ACTIVE
     assert not ResearchProposal.objects.exclude(pk=proposal.pk).exists()
 
 
