@@ -38,6 +38,7 @@ from .research_steps import (
     pdf_upload,
     proposal_at,
 )
+from .test_agreement_pdf import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,12 @@ def test_issue_sign_countersign_makes_the_study_active_with_the_execution_milest
     downloaded = signed_in(owner).get(pdf)
     assert downloaded.status_code == 200 and downloaded["Content-Type"] == "application/pdf"
     assert downloaded.content.startswith(b"%PDF-")
+    # The IME letter's page with the research words, both signatures and the hash of the text signed.
+    text = text_of(downloaded.content)
+    for words in (f"Study {proposal.reference}", "For the institution", "Approved amount", "SHA-256 of the agreement",
+                  agreement.text_sha256, "VP Medical Affairs"):  # fmt: skip
+        assert words in text, words
+    assert "Letter of Agreement" not in text and "Grant amount" not in text
     staff_pdf = reverse("admin:research_researchproposal_post_award_document", args=[proposal.pk, "agreement", 1])
     assert signed_in(admin).get(staff_pdf).content.startswith(b"%PDF-")
 
